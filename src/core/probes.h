@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * probes: expand a parsed probe pattern (parsers/pattern.h) into concrete probe targets:
+ * tracepoints matched against tracefs, user functions matched against ELF symbols of the
+ * resolved library (duplicate addresses and names removed), kernel functions against
+ * available_filter_functions or /proc/kallsyms.
+ */
+#ifndef RT_PROBES_H
+#define RT_PROBES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct pattern;
+
+enum probe_kind { PROBE_TRACEPOINT, PROBE_UPROBE, PROBE_KPROBE };
+
+struct probe_target {
+	enum probe_kind kind;
+	char *sys, *event;  /* tracepoint */
+	char *path;         /* uprobe: resolved file */
+	uint64_t offset;    /* uprobe: file offset */
+	char *func;         /* uprobe/kprobe function name */
+	char *display;      /* how output names it: "sys:event" or "func" */
+};
+
+struct probe_list {
+	struct probe_target *v;
+	size_t n;
+};
+
+/*
+ * Expand p.  Returns 0, or an exit status after printing one message:
+ * EXIT_USAGE for "No functions matched by pattern ^...$" / "unable to find library X",
+ * EXIT_RUNTIME for kernel features missing (kprobes) or unreadable files.
+ */
+int probes_expand(const struct pattern *p, pid_t pid, struct probe_list *out);
+void probe_list_free(struct probe_list *l);
+
+#endif

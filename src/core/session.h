@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * session: owns every kernel object a tool run creates (perf fds, rings, dynamic probes)
+ * and removes them on every exit path.  A tool adds logical events (a tracepoint, a uprobe),
+ * sets a target (all CPUs, one process with all its threads, one thread), starts, runs the
+ * loop and reads counters or receives samples through callbacks.
+ *
+ * Counting mode uses in-kernel counters (no record per event).  Sampling mode opens one
+ * event per (event, CPU[, thread]) and redirects all events of a CPU into one mmap ring
+ * (PERF_EVENT_IOC_SET_OUTPUT); records are routed back to their event by
+ * PERF_SAMPLE_IDENTIFIER.
+ */
+#ifndef RT_SESSION_H
+#define RT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "core/sample.h"
+
+struct session;
+struct evsel;
+struct catalog;
+struct tep_event;
+
+struct target {
+	pid_t pid;  /* > 0: this process, all its threads (also ones created later) */
+	pid_t tid;  /* > 0: this thread only */
+	int cpu;    /* >= 0: this CPU only; -1: all online CPUs */
+};
+
+enum ev_mode { EV_COUNT, EV_SAMPLE };
+
+typedef void (*sample_fn)(void *arg, struct evsel *ev, const struct sample *s);
+
+struct ev_cfg {
+	enum ev_mode mode;
+	const char *filter;     /* kernel filter (tracefs syntax) or NULL */
+	uint64_t sample_type;   /* extra PERF_SAMPLE_* bits; IDENTIFIER|TID|TIME|CPU|RAW always */
+	sample_fn on_sample;    /* EV_SAMPLE: called for each record of this event */
+	void *arg;
+};
+
+/*
+ * Locate tracefs, set up the catalog, and remove dynamic probes left by rawtrace
+ * processes that died (groups "rawtrace_<tool>_<pid>" whose pid is gone).  NULL after
+ * printing why.
+ */
+struct session *session__new(const char *tool);
+/* Disable and release everything, in reverse order of creation. NULL is a no-op. */
+void session__delete(struct session *s);
+
+struct catalog *session__catalog(struct session *s);
+void session__set_target(struct session *s, const struct target *t);
+/* Ring pages per CPU (power of two; default 64 as in BCC). */
+void session__set_buffer_pages(struct session *s, unsigned pages);
+/* Exclude our own process in sampling mode (default true; kernel filter on common_pid). */
+void session__set_exclude_self(struct session *s, bool on);
+
+/*
+ * Add the tracepoint sys:name.  NULL after printing a message (unknown event, bad filter).
+ * Nothing is opened until session__start().
+ */
+struct evsel *session__add_tracepoint(struct session *s, const char *sys, const char *name,
+				      const struct ev_cfg *cfg);
+
+/*
+ * Add a uprobe on path at file offset off (a uretprobe when ret).  Uses the perf uprobe PMU
+ * (fd-bound: the kernel removes it when the fd closes, even after SIGKILL).  `label` names
+ * it in output.  NULL after printing a message.
+ */
+struct evsel *session__add_uprobe(struct session *s, const char *path, uint64_t off, bool ret,
+				  const char *label, const struct ev_cfg *cfg);
+
+/*
+ * Open every event on the target, apply filters, map rings, enable.  0, or an exit status
+ * (EXIT_RUNTIME / EXIT_USAGE) after printing a message; nothing stays open on failure
+ * beyond what session__delete() releases.
+ */
+int session__start(struct session *s);
+
+/* Counting mode: current total over all CPUs/threads (including inherited threads). */
+uint64_t evsel__count(struct evsel *ev);
+/* Read all counters of the session at once (one read per group); then evsel__count is cheap. */
+int session__read_counts(struct session *s);
+/* Set every counter back to zero (interval tools that reset). */
+void session__reset_counts(struct session *s);
+
+const char *evsel__name(const struct evsel *ev);     /* "sys:name" or the uprobe label */
+struct tep_event *evsel__tep(const struct evsel *ev); /* NULL for PMU probes */
+void *evsel__priv(const struct evsel *ev);
+void evsel__set_priv(struct evsel *ev, void *priv);
+
+/* Records the kernel dropped (PERF_RECORD_LOST) so far. */
+uint64_t session__lost(const struct session *s);
+
+/* --- the event loop (loop.c) --- */
+
+enum loop_end { LOOP_SIGNAL = 1, LOOP_DONE, LOOP_STOPPED, LOOP_ERROR };
+
+struct loop_cfg {
+	double interval;  /* seconds between on_tick calls; 0: none */
+	double duration;  /* stop after this many seconds; 0: until a signal */
+	long count;       /* stop after this many ticks; 0: unlimited */
+	/* Called at each interval after draining the rings; returns nonzero to stop. */
+	int (*on_tick)(void *arg);
+	void *arg;
+};
+
+/*
+ * Wait on the rings (watermark wake-ups plus a 100 ms flush), a signalfd (SIGINT, SIGTERM,
+ * SIGHUP) and timers.  Returns why it ended.  Signals stay blocked afterwards, so a second
+ * Ctrl-C during teardown is ignored, as in BCC.
+ */
+enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg);
+
+/* Ask the loop to end after the current record (e.g. -M reached).  */
+void session__stop(struct session *s);
+
+/* Block SIGINT/SIGTERM/SIGHUP now (before kernel objects exist) so none is lost. */
+void loop_block_signals(void);
+
+#endif
