@@ -1,3 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder */
+/*
+ * out: output helpers every tool shares: the "HH:MM:SS" stamp of interval headers, and a
+ * flush that turns write errors into one message and an exit status, while treating a
+ * reader that went away (`rawtrace ... | head`) as a normal end.
+ */
+#include <errno.h>
+#include <string.h>
+#include "core/err.h"
 #include "core/out.h"
+
+char *out_hms(char *buf, time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, 9, "%H:%M:%S", &tm))
+		strcpy(buf, "??:??:??");
+	return buf;
+}
+
+int out_flush(FILE *f)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return EXIT_OK;
+	/* An earlier failed write leaves the error flag set but errno long overwritten. */
+	e = errno ? errno : EIO;
+	if (e == EPIPE)
+		return EXIT_OK;
+	err_msg("cannot write output: %s", strerror(e));
+	return EXIT_RUNTIME;
+}
