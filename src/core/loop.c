@@ -1,3 +1,198 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder */
-#include "core/session.h"
+/*
+ * loop: the one event loop.  epoll waits on the rings (the kernel wakes us per watermark,
+ * never per event: waking per event makes each traced syscall 15-20x slower), a signalfd
+ * for SIGINT/SIGTERM/SIGHUP and a timerfd per interval and duration.  A 100 ms timeout
+ * flushes records that stay under the watermark.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "core/err.h"
+#include "core/session_priv.h"
+
+#define FLUSH_MS 100
+
+enum { TAG_RING, TAG_SIGNAL, TAG_TICK, TAG_END };
+
+void loop_block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static void dispatch(struct session *s, const struct perf_event_header *h)
+{
+	struct sample smp;
+	struct evsel *ev;
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		ev = session__find_id(s, sample__id(h));
+		if (!ev || !ev->cfg.on_sample)
+			return;
+		if (sample__parse(h, ev->sample_type, 0, &smp) == 0)
+			ev->cfg.on_sample(ev->cfg.arg, ev, &smp);
+		return;
+	case PERF_RECORD_LOST:
+		/* The trailer layout is the same for every event of ours: IDENTIFIER last. */
+		if (h->size >= sizeof(*h) + 2 * sizeof(uint64_t)) {
+			uint64_t lost;
+
+			memcpy(&lost, (const char *)h + sizeof(*h) + sizeof(uint64_t), sizeof(lost));
+			s->lost += lost;
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+void session__drain(struct session *s)
+{
+	for (unsigned i = 0; i < s->nrbufs && !s->stop; i++) {
+		struct ring *r = s->rbufs[i].ring;
+		const struct perf_event_header *h;
+
+		if (!ring__begin(r))
+			continue;
+		while (!s->stop && (h = ring__next(r)))
+			dispatch(s, h);
+		ring__end(r);
+	}
+}
+
+void loop_cfg_intervals(struct loop_cfg *cfg, double interval, double duration)
+{
+	cfg->interval = interval;
+	cfg->duration = 0;
+	cfg->count = 0;
+	if (duration > 0 && interval <= 0) {
+		cfg->interval = duration;
+		cfg->count = 1;
+	} else if (duration > 0) {
+		cfg->count = (long)ceil(duration / interval - 1e-9);
+	}
+}
+
+static int arm(double seconds, bool periodic)
+{
+	struct itimerspec its = { 0 };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	if (periodic)
+		its.it_interval = its.it_value;
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int watch(int ep, int fd, uint32_t tag)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) < 0 ? -errno : 0;
+}
+
+enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg)
+{
+	int ep = -1, sfd = -1, tick = -1, end = -1;
+	enum loop_end why = 0;
+	long ticks = 0;
+	sigset_t set;
+
+	loop_block_signals();
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (ep < 0 || sfd < 0 || watch(ep, sfd, TAG_SIGNAL)) {
+		err_msg("cannot set up the event loop: %s", strerror(errno));
+		why = LOOP_ERROR;
+		goto out;
+	}
+	for (unsigned i = 0; i < s->nrbufs; i++)
+		watch(ep, s->rbufs[i].fd, TAG_RING);
+	if (cfg->interval > 0 && ((tick = arm(cfg->interval, true)) < 0 || watch(ep, tick, TAG_TICK))) {
+		err_msg("cannot create the interval timer: %s", strerror(errno));
+		why = LOOP_ERROR;
+		goto out;
+	}
+	if (cfg->duration > 0 && ((end = arm(cfg->duration, false)) < 0 || watch(ep, end, TAG_END))) {
+		err_msg("cannot create the duration timer: %s", strerror(errno));
+		why = LOOP_ERROR;
+		goto out;
+	}
+	while (!why) {
+		struct epoll_event evs[16];
+		int n = epoll_wait(ep, evs, 16, s->nrbufs ? FLUSH_MS : -1);
+
+		if (n < 0 && errno != EINTR) {
+			err_msg("epoll_wait: %s", strerror(errno));
+			why = LOOP_ERROR;
+			break;
+		}
+		session__drain(s);
+		if (s->stop) {
+			why = LOOP_STOPPED;
+			break;
+		}
+		for (int i = 0; i < n && !why; i++) {
+			uint64_t expirations;
+			struct signalfd_siginfo si;
+
+			switch (evs[i].data.u32) {
+			case TAG_SIGNAL:
+				if (read(sfd, &si, sizeof(si)) == sizeof(si))
+					why = LOOP_SIGNAL;
+				break;
+			case TAG_TICK:
+				if (read(tick, &expirations, sizeof(expirations)) != sizeof(expirations))
+					break;
+				ticks++;
+				if (cfg->on_tick && cfg->on_tick(cfg->arg))
+					why = LOOP_STOPPED;
+				else if (cfg->count > 0 && ticks >= cfg->count)
+					why = LOOP_DONE;
+				break;
+			case TAG_END:
+				why = LOOP_DONE;
+				break;
+			}
+		}
+	}
+	if (why != LOOP_ERROR)
+		session__drain(s);
+out:
+	if (tick >= 0)
+		close(tick);
+	if (end >= 0)
+		close(end);
+	if (sfd >= 0)
+		close(sfd);
+	if (ep >= 0)
+		close(ep);
+	return why;
+}

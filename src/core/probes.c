@@ -1,3 +1,250 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder */
+/*
+ * probes: turn a parsed pattern into concrete probe targets.  Tracepoints are matched
+ * against tracefs's event directories; user functions against the ELF symbol tables of the
+ * resolved library, keeping one name per address (aliases such as open/open64 share an
+ * address and BCC probes each address once).  Kernel functions need kprobes: where the
+ * kernel has none, the message says so and names tracepoints that may answer instead.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/elfsym.h"
+#include "core/err.h"
+#include "core/libpath.h"
+#include "core/pevent.h"
 #include "core/probes.h"
+#include "core/tfs.h"
+#include "parsers/glob.h"
+#include "parsers/pattern.h"
+
+static int push(struct probe_list *l, const struct probe_target *t)
+{
+	struct probe_target *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = *t;
+	return 0;
+}
+
+void probe_list_free(struct probe_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].sys);
+		free(l->v[i].event);
+		free(l->v[i].path);
+		free(l->v[i].func);
+		free(l->v[i].display);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int no_match(const struct pattern *p, const char *part)
+{
+	char *re = glob_to_regex_text(part);
+
+	err_msg("No functions matched by pattern %s", re ? re : part);
+	free(re);
+	return EXIT_USAGE;
+}
+
+static int bad_pattern(const char *what, const char *err)
+{
+	err_msg("bad pattern '%s': %s", what, err);
+	return EXIT_USAGE;
+}
+
+static int expand_tracepoints(const struct pattern *p, bool regex, struct probe_list *out)
+{
+	struct matcher mc, me;
+	char err[256], **systems = NULL;
+	int ret;
+
+	if (matcher_init(&mc, p->category, regex, err, sizeof(err)))
+		return bad_pattern(p->category, err);
+	if (matcher_init(&me, p->event, regex, err, sizeof(err))) {
+		matcher_free(&mc);
+		return bad_pattern(p->event, err);
+	}
+	ret = tfs_systems(&systems);
+	if (ret) {
+		ret = err_file(-ret, "tracefs events");
+		goto out;
+	}
+	for (char **sys = systems; *sys && !ret; sys++) {
+		char **events = NULL;
+
+		if (!matcher_match(&mc, *sys) || tfs_events(*sys, &events))
+			continue;
+		for (char **ev = events; *ev && !ret; ev++) {
+			struct probe_target t = { .kind = PROBE_TRACEPOINT };
+
+			if (!matcher_match(&me, *ev))
+				continue;
+			t.sys = strdup(*sys);
+			t.event = strdup(*ev);
+			if (asprintf(&t.display, "%s:%s", *sys, *ev) < 0)
+				t.display = NULL;
+			if (!t.sys || !t.event || !t.display || push(out, &t)) {
+				free(t.sys);
+				free(t.event);
+				free(t.display);
+				err_msg("out of memory");
+				ret = EXIT_RUNTIME;
+			}
+		}
+		tfs_list_free(events);
+	}
+	tfs_list_free(systems);
+	if (!ret && !out->n) {
+		char both[512];
+
+		snprintf(both, sizeof(both), "%s:%s", p->category, p->event);
+		err_msg("No tracepoints matched by pattern %s; 'rawtrace tplist' lists them", both);
+		ret = EXIT_USAGE;
+	}
+out:
+	matcher_free(&mc);
+	matcher_free(&me);
+	return ret;
+}
+
+struct ufunc_ctx {
+	const struct matcher *m;
+	struct probe_list *out;
+	const char *path;
+	int err;
+};
+
+static bool seen(const struct probe_list *l, const char *name, uint64_t off)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].offset == off || !strcmp(l->v[i].func, name))
+			return true;
+	return false;
+}
+
+static int ufunc_cb(void *arg, const struct elf_func *f)
+{
+	struct ufunc_ctx *c = arg;
+	struct probe_target t = { .kind = PROBE_UPROBE, .offset = f->file_off };
+
+	if (!matcher_match(c->m, f->name) || seen(c->out, f->name, f->file_off))
+		return 0;
+	t.path = strdup(c->path);
+	t.func = strdup(f->name);
+	t.display = strdup(f->name);
+	if (!t.path || !t.func || !t.display || push(c->out, &t)) {
+		free(t.path);
+		free(t.func);
+		free(t.display);
+		c->err = -ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+static int expand_user(const struct pattern *p, bool regex, pid_t pid, struct probe_list *out)
+{
+	struct ufunc_ctx c = { .out = out };
+	struct matcher m;
+	char err[256];
+	char *path;
+	int ret;
+
+	path = libpath_resolve(p->lib, pid);
+	if (!path) {
+		err_msg("unable to find library %s", p->lib);
+		return EXIT_USAGE;
+	}
+	if (matcher_init(&m, p->func, regex, err, sizeof(err))) {
+		free(path);
+		return bad_pattern(p->func, err);
+	}
+	c.m = &m;
+	c.path = path;
+	ret = elfsym_foreach_func(path, ufunc_cb, &c);
+	if (ret) {
+		err_msg("cannot read the symbols of %s: %s", path, strerror(-ret));
+		ret = EXIT_RUNTIME;
+	} else if (c.err) {
+		err_msg("out of memory");
+		ret = EXIT_RUNTIME;
+	} else if (!out->n) {
+		ret = no_match(p, p->func);
+	}
+	matcher_free(&m);
+	free(path);
+	return ret;
+}
+
+/* Tracepoints whose name contains the function's name: a hint where kprobes are missing. */
+static void suggest_tracepoints(const char *func, char *buf, size_t len)
+{
+	char **systems = NULL, stem[128];
+	size_t n = 0, found = 0;
+
+	buf[0] = 0;
+	snprintf(stem, sizeof(stem), "%s", func);
+	stem[strcspn(stem, "*?")] = 0;
+	if (strlen(stem) < 3 || tfs_systems(&systems))
+		return;
+	for (char **sys = systems; *sys && found < 3; sys++) {
+		char **events = NULL;
+
+		if (tfs_events(*sys, &events))
+			continue;
+		for (char **ev = events; *ev && found < 3; ev++)
+			if (strstr(*ev, stem)) {
+				n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%st:%s:%s",
+						      found ? ", " : "", *sys, *ev);
+				found++;
+			}
+		tfs_list_free(events);
+	}
+	tfs_list_free(systems);
+}
+
+static int expand_kernel(const struct pattern *p)
+{
+	char hint[512];
+
+	if (pevent_pmu_type("kprobe") < 0 && !tfs_has_file("kprobe_events")) {
+		suggest_tracepoints(p->func, hint, sizeof(hint));
+		if (hint[0])
+			err_msg("this kernel has no kprobes (CONFIG_KPROBES is not set), so kernel "
+				"function '%s' cannot be probed; tracepoints that may answer: %s",
+				p->func, hint);
+		else
+			err_msg("this kernel has no kprobes (CONFIG_KPROBES is not set), so kernel "
+				"function '%s' cannot be probed; use a tracepoint instead "
+				"('rawtrace tplist' lists them)", p->func);
+		return EXIT_RUNTIME;
+	}
+	err_msg("kernel function probes are not supported by this rawtrace yet; use a "
+		"tracepoint ('rawtrace tplist')");
+	return EXIT_RUNTIME;
+}
+
+int probes_expand(const struct pattern *p, bool regex, pid_t pid, struct probe_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (p->type) {
+	case 't':
+		return expand_tracepoints(p, regex, out);
+	case 'u':
+		err_msg("USDT probes (u:%s:%s) are not supported by rawtrace yet", p->lib, p->func);
+		return EXIT_USAGE;
+	case 'p':
+		if (p->lib && *p->lib)
+			return expand_user(p, regex, pid, out);
+		return expand_kernel(p);
+	}
+	err_msg("bad pattern '%s'", p->text);
+	return EXIT_USAGE;
+}

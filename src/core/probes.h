@@ -8,6 +8,7 @@
 #ifndef RT_PROBES_H
 #define RT_PROBES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,7 +36,7 @@ struct probe_list {
  * EXIT_USAGE for "No functions matched by pattern ^...$" / "unable to find library X",
  * EXIT_RUNTIME for kernel features missing (kprobes) or unreadable files.
  */
-int probes_expand(const struct pattern *p, pid_t pid, struct probe_list *out);
+int probes_expand(const struct pattern *p, bool regex, pid_t pid, struct probe_list *out);
 void probe_list_free(struct probe_list *l);
 
 #endif

@@ -114,6 +114,13 @@ struct loop_cfg {
  */
 enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg);
 
+/*
+ * BCC's interval-tool timing: a duration without an interval becomes the interval (one
+ * summary at the end); with both, the run ends after ceil(duration / interval) summaries;
+ * with neither, the only summary is printed at Ctrl-C.
+ */
+void loop_cfg_intervals(struct loop_cfg *cfg, double interval, double duration);
+
 /* Ask the loop to end after the current record (e.g. -M reached).  */
 void session__stop(struct session *s);
 

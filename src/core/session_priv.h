@@ -1,5 +1,94 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * session internals shared by session.c (object ownership) and loop.c (reading rings):
+ * not for tools.
+ */
 #ifndef RT_SESSION_PRIV_H
 #define RT_SESSION_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/ring.h"
 #include "core/session.h"
+
+struct tracefs_dynevent;
+
+struct evfd {
+	int fd;
+	int cpu;
+	pid_t tid;
+	uint64_t id;      /* PERF_EVENT_IOC_ID */
+	uint64_t value;   /* last counter value read */
+	int group;        /* index into session->groups, or -1 */
+	unsigned slot;    /* position inside the group read */
+};
+
+enum evsel_kind { EVK_TRACEPOINT, EVK_UPROBE_PMU, EVK_UPROBE_TRACEFS };
+
+struct evsel {
+	struct session *s;
+	enum evsel_kind kind;
+	char *name;
+	char *sys, *event;         /* tracepoint (also our tracefs uprobes) */
+	struct tep_event *tep;
+	uint64_t config;           /* tracepoint id, or PMU config */
+	char *path;                /* uprobe */
+	uint64_t offset;
+	bool retprobe;
+	struct ev_cfg cfg;
+	char *filter;              /* owned copy of cfg.filter (plus self-exclusion) */
+	uint64_t sample_type;
+	struct evfd *fds;
+	unsigned nfds;
+	uint64_t base;             /* counter value at the last reset */
+	struct tracefs_dynevent *dyn; /* our tracefs probe, destroyed after its fds close */
+	void *priv;
+};
+
+struct rbuf {
+	int fd;
+	int cpu;
+	void *base;
+	size_t len;
+	struct ring *ring;
+};
+
+struct group {
+	int leader_fd;
+	unsigned n;
+	struct evfd **members;
+};
+
+struct idmap {
+	uint64_t id;
+	struct evsel *ev;
+};
+
+struct session {
+	char *tool;
+	struct catalog *cat;
+	struct target tgt;
+	unsigned pages;
+	bool exclude_self;
+	bool started;
+	bool stop;
+	struct evsel **evs;
+	unsigned nevs;
+	struct rbuf *rbufs;
+	unsigned nrbufs;
+	struct group *groups;
+	unsigned ngroups;
+	struct idmap *ids;
+	unsigned nids;
+	uint64_t lost;
+	int *cpus;
+	int ncpus;
+};
+
+/* The event an id (PERF_EVENT_IOC_ID) belongs to, or NULL. */
+struct evsel *session__find_id(struct session *s, uint64_t id);
+
+/* Drain every ring once, dispatching records to their events. */
+void session__drain(struct session *s);
+
 #endif

@@ -75,3 +75,25 @@ const char *errno_name(int e)
 			return errno_table[i].name;
 	return NULL;
 }
+
+/*
+ * Syscall tracepoints are named after the kernel's SYSCALL_DEFINE name, which differs from
+ * the uapi name for a few x86_64 calls: newstat is stat (4), umount is umount2 (166),
+ * sendfile64 is sendfile (40).
+ */
+long syscall_nr_from_event(const char *event)
+{
+	static const struct {
+		const char *event, *name;
+	} renamed[] = { { "umount", "umount2" }, { "sendfile64", "sendfile" } };
+	long nr = syscall_nr(event);
+
+	if (nr >= 0)
+		return nr;
+	if (!strncmp(event, "new", 3) && (nr = syscall_nr(event + 3)) >= 0)
+		return nr;
+	for (size_t i = 0; i < ARRAY_SIZE(renamed); i++)
+		if (!strcmp(event, renamed[i].event))
+			return syscall_nr(renamed[i].name);
+	return -1;
+}

@@ -7,6 +7,11 @@
 const char *syscall_name(long nr);
 /* Number of a syscall name ("openat"), or -1. */
 long syscall_nr(const char *name);
+/*
+ * Number of the syscall behind a syscalls:sys_enter_X / sys_exit_X tracepoint, given X
+ * ("newstat" -> 4), or -1.
+ */
+long syscall_nr_from_event(const char *event);
 /* Highest known number + 1 (iterate 0..syscall_count()-1, skipping NULL names). */
 long syscall_count(void);
 
