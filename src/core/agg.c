@@ -10,8 +10,8 @@
 
 static size_t slot_of(const struct agg *a, uint64_t key)
 {
-	/* Fibonacci hashing spreads sequential keys (tids, syscall numbers). */
-	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (a->cap - 1);
+	/* Fibonacci hashing: the top bits of the product mix every bit of the key. */
+	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> a->shift);
 }
 
 int agg_init(struct agg *a, size_t max_entries)
@@ -25,6 +25,11 @@ int agg_init(struct agg *a, size_t max_entries)
 	if (!a->tab)
 		return -ENOMEM;
 	a->cap = cap;
+	a->shift = 64;
+	while (cap > 1) {
+		cap >>= 1;
+		a->shift--;
+	}
 	a->max = max_entries;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct agg_entry {
 struct agg {
 	struct agg_entry *tab;
 	size_t cap;      /* power of two, >= 2 * max */
+	unsigned shift;  /* 64 - log2(cap) */
 	size_t n, max;
 	uint64_t dropped; /* inserts refused because the map was full */
 };

@@ -24,7 +24,8 @@ int opts_parse_long(const char *s, long *out)
 	if (!s || !*s)
 		return -EINVAL;
 	errno = 0;
-	v = strtol(s, &end, 0);
+	/* Decimal, as BCC's argparse reads them: -p 010 is pid 10, not 8. */
+	v = strtol(s, &end, 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (*end)
@@ -185,9 +186,24 @@ int opts_parse(const struct tool_desc *t, void *conf, int argc, char **argv, int
 		}
 		if (c == '?' || c == ':') {
 			const char *bad = argv[optind - 1];
+			char lbl[64];
 
+			/*
+			 * optopt is a known option's code for a missing argument (':') or for a
+			 * "--flag=value" ('?'); name it from the table, since argv[optind - 1] may
+			 * be a bundle ("-vp").
+			 */
+			for (unsigned i = 0; i < n && optopt; i++)
+				if (opt_code(&t->opts[i], i) == optopt)
+					o = &t->opts[i];
 			if (c == ':')
-				err_msg("option %s needs an argument", bad);
+				err_msg("option %s needs an argument",
+					o ? opt_label(o, lbl, sizeof(lbl)) : bad);
+			else if (o)
+				err_msg("option %s takes no argument",
+					opt_label(o, lbl, sizeof(lbl)));
+			else if (optopt == 'h')
+				err_msg("option -h/--help takes no argument");
 			else if (optopt && optopt < LONG_ONLY_BASE)
 				err_msg("unknown option -%c", optopt);
 			else

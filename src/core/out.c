@@ -5,6 +5,7 @@
  * reader that went away (`rawtrace ... | head`) as a normal end.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include "core/err.h"
 #include "core/out.h"
@@ -18,6 +19,9 @@ char *out_hms(char *buf, time_t t)
 	return buf;
 }
 
+/* The reader went away once: every later flush of the dead stream is a quiet end too. */
+static bool reader_gone;
+
 int out_flush(FILE *f)
 {
 	int e;
@@ -27,8 +31,15 @@ int out_flush(FILE *f)
 		return EXIT_OK;
 	/* An earlier failed write leaves the error flag set but errno long overwritten. */
 	e = errno ? errno : EIO;
-	if (e == EPIPE)
+	if (e == EPIPE || reader_gone) {
+		reader_gone = true;
 		return EXIT_OK;
+	}
 	err_msg("cannot write output: %s", strerror(e));
 	return EXIT_RUNTIME;
+}
+
+bool out_broken(FILE *f)
+{
+	return ferror(f) != 0;
 }

@@ -3,6 +3,7 @@
 #ifndef RT_OUT_H
 #define RT_OUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -14,5 +15,8 @@ char *out_hms(char *buf, time_t t);
  * EPIPE which is a normal end (`| head`) and returns EXIT_OK.  0 when all is well.
  */
 int out_flush(FILE *f);
+
+/* True once writing to f failed (interval tools stop then). */
+bool out_broken(FILE *f);
 
 #endif

@@ -82,7 +82,7 @@ static int print_counts(void *arg)
 	fprintf(st->out, "%-36s %8s\n", "FUNC", "COUNT");
 	for (size_t i = 0; i < n; i++)
 		fprintf(st->out, "%-36s %8llu\n", st->rows[i].name, (unsigned long long)st->rows[i].count);
-	return out_flush(st->out) ? 1 : 0;
+	return out_flush(st->out) || out_broken(st->out);
 }
 
 static long probe_limit(void)

@@ -371,7 +371,7 @@ static int print_stats(void *arg)
 	}
 	fputc('\n', st->out);
 	free(rows);
-	return out_flush(st->out) ? 1 : 0;
+	return out_flush(st->out) || out_broken(st->out);
 }
 
 static int check_conf(struct state *st)
