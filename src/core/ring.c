@@ -1,3 +1,111 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder */
+/*
+ * ring: consumer side of one perf mmap ring.  The kernel appends 8-byte aligned records at
+ * data_head and never overwrites bytes we have not released through data_tail, so between
+ * ring__begin() and ring__end() the snapshot [tail, head) is stable and readable in place;
+ * only a record whose body crosses the end of the data area is copied out.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
 #include "core/ring.h"
+
+#define PUBLISH_EVERY 256
+
+int ring__init(struct ring *r, void *base, size_t len)
+{
+	struct perf_event_mmap_page *meta = base;
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t off, size;
+
+	if (!base || page <= 0 || len < (size_t)page)
+		return -EINVAL;
+	if (meta->data_offset && meta->data_size) {
+		off = meta->data_offset;
+		size = meta->data_size;
+	} else {
+		off = (uint64_t)page;
+		size = len - (size_t)page;
+	}
+	/* A power of two of at least one header keeps headers from straddling the end. */
+	if (off > len || size > len - off || size < sizeof(struct perf_event_header) ||
+	    (size & (size - 1)) || (((uintptr_t)base + off) & 7))
+		return -EINVAL;
+
+	r->meta = meta;
+	r->data = (unsigned char *)base + off;
+	r->size = size;
+	r->mask = size - 1;
+	r->tail = meta->data_tail;
+	r->head = r->tail;
+	r->since_publish = 0;
+	return 0;
+}
+
+static void publish(struct ring *r)
+{
+	__atomic_store_n(&r->meta->data_tail, r->tail, __ATOMIC_RELEASE);
+	r->since_publish = 0;
+}
+
+uint64_t ring__begin(struct ring *r)
+{
+	r->head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	/*
+	 * The writer never gets more than one ring ahead of tail; if it appears to, the
+	 * metadata is corrupt and nothing in between can be trusted.
+	 */
+	if (r->head - r->tail > r->size) {
+		r->tail = r->head;
+		return 0;
+	}
+	return r->head - r->tail;
+}
+
+const struct perf_event_header *ring__next(struct ring *r)
+{
+	const struct perf_event_header *h;
+	uint64_t avail = r->head - r->tail;
+	uint64_t off = r->tail & r->mask;
+	unsigned char *copy;
+	uint64_t first;
+	uint16_t size;
+
+	/* The caller is done with the previous record, so it may be released now. */
+	if (r->since_publish >= PUBLISH_EVERY)
+		publish(r);
+	if (!avail)
+		return NULL;
+	if (avail < sizeof(*h) || (r->tail & 7))
+		goto corrupt;
+
+	h = (const struct perf_event_header *)(r->data + off);
+	size = h->size;
+	if (size < sizeof(*h) || size > avail || (size & 7))
+		goto corrupt;
+
+	r->tail += size;
+	r->since_publish++;
+	if (off + size <= r->size)
+		return h;
+
+	/*
+	 * Callers read u64 arrays in place, so the copy must be 8-byte aligned; sizes are
+	 * multiples of 8 below 64 KiB, which leaves room for the padding.
+	 */
+	copy = r->bounce + (-(uintptr_t)r->bounce & 7);
+	first = r->size - off;
+	memcpy(copy, r->data + off, first);
+	memcpy(copy + first, r->data, size - first);
+	return (const struct perf_event_header *)copy;
+
+corrupt:
+	/* Record boundaries are lost: skip to what the writer considers the end. */
+	r->tail = r->head;
+	return NULL;
+}
+
+void ring__end(struct ring *r)
+{
+	publish(r);
+}
