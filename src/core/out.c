@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <poll.h>
 #include <string.h>
 #include "core/err.h"
 #include "core/out.h"
@@ -19,6 +20,14 @@ char *out_hms(char *buf, time_t t)
 	return buf;
 }
 
+/* A pipe whose reader has gone reports POLLERR on its write end. */
+static bool reader_left(FILE *f)
+{
+	struct pollfd p = { .fd = fileno(f), .events = POLLOUT };
+
+	return p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 /* The reader went away once: every later flush of the dead stream is a quiet end too. */
 static bool reader_gone;
 
@@ -30,7 +39,7 @@ int out_flush(FILE *f)
 	if (fflush(f) == 0 && !ferror(f))
 		return EXIT_OK;
 	/* An earlier failed write leaves the error flag set but errno long overwritten. */
-	e = errno ? errno : EIO;
+	e = errno ? errno : reader_left(f) ? EPIPE : EIO;
 	if (e == EPIPE || reader_gone) {
 		reader_gone = true;
 		return EXIT_OK;

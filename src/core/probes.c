@@ -15,9 +15,11 @@
 #include "core/libpath.h"
 #include "core/pevent.h"
 #include "core/probes.h"
+#include "core/session.h"
 #include "core/tfs.h"
 #include "parsers/glob.h"
 #include "parsers/pattern.h"
+#include "parsers/procfs.h"
 
 static int push(struct probe_list *l, const struct probe_target *t)
 {
@@ -183,38 +185,127 @@ static int expand_user(const struct pattern *p, bool regex, pid_t pid, struct pr
 	return ret;
 }
 
-/* Tracepoints whose name contains the function's name: a hint where kprobes are missing. */
+/* Does a tracepoint name answer for stem: "pass 0" wants a whole-word end, pass 1 any part. */
+static bool names_stem(const char *ev, const char *stem, int pass)
+{
+	size_t el = strlen(ev), sl = strlen(stem);
+
+	if (pass == 1)
+		return strstr(ev, stem) != NULL;
+	return !strcmp(ev, stem) || (el > sl && ev[el - sl - 1] == '_' && !strcmp(ev + el - sl, stem));
+}
+
+/* Up to three tracepoints named like the function: a hint where kprobes are missing. */
 static void suggest_tracepoints(const char *func, char *buf, size_t len)
 {
 	char **systems = NULL, stem[128];
+	const char *us;
 	size_t n = 0, found = 0;
 
 	buf[0] = 0;
 	snprintf(stem, sizeof(stem), "%s", func);
 	stem[strcspn(stem, "*?")] = 0;
-	if (strlen(stem) < 3 || tfs_systems(&systems))
+	if (tfs_systems(&systems))
 		return;
-	for (char **sys = systems; *sys && found < 3; sys++) {
-		char **events = NULL;
+	/* vfs_read -> read: a subsystem prefix rarely appears in tracepoint names */
+	for (int attempt = 0; attempt < 2 && !found; attempt++) {
+		const char *want = stem;
 
-		if (tfs_events(*sys, &events))
-			continue;
-		for (char **ev = events; *ev && found < 3; ev++)
-			if (strstr(*ev, stem)) {
-				n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%st:%s:%s",
-						      found ? ", " : "", *sys, *ev);
-				found++;
+		if (attempt == 1) {
+			us = strchr(stem, '_');
+			if (!us)
+				break;
+			want = us + 1;
+		}
+		for (int pass = 0; pass < 2 && !found && strlen(want) >= 3; pass++)
+			for (char **sys = systems; *sys && found < 3; sys++) {
+				char **events = NULL;
+
+				if (tfs_events(*sys, &events))
+					continue;
+				for (char **ev = events; *ev && found < 3; ev++)
+					if (names_stem(*ev, want, pass)) {
+						n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%st:%s:%s",
+								      found ? ", " : "", *sys, *ev);
+						found++;
+					}
+				tfs_list_free(events);
 			}
-		tfs_list_free(events);
 	}
 	tfs_list_free(systems);
 }
 
-static int expand_kernel(const struct pattern *p)
+/* Symbols BCC never probes: blacklisted sections, perf itself, static-call trampolines. */
+static bool unprobeable(const char *name)
 {
-	char hint[512];
+	static const char *const prefixes[] = { "_kbl_addr_", "__perf", "perf_", "__SCT__" };
 
-	if (pevent_pmu_type("kprobe") < 0 && !tfs_has_file("kprobe_events")) {
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return strstr(name, ".cold") != NULL;
+}
+
+static bool blacklisted(const char *blacklist, const char *name)
+{
+	size_t n = strlen(name);
+
+	/* lines: "0xffffffff81000000-0xffffffff81000010\tname" */
+	for (const char *l = blacklist; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *tab = strchr(l, '\t');
+
+		if (tab && !strncmp(tab + 1, name, n) && (tab[1 + n] == '\n' || !tab[1 + n]))
+			return true;
+	}
+	return false;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &len, 0, f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static int add_kfunc(struct probe_list *out, const char *name, size_t len)
+{
+	struct probe_target t = { .kind = PROBE_KPROBE };
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!strncmp(out->v[i].func, name, len) && !out->v[i].func[len])
+			return 0;
+	t.func = strndup(name, len);
+	t.display = strndup(name, len);
+	if (!t.func || !t.display || push(out, &t)) {
+		free(t.func);
+		free(t.display);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Kernel functions matching the pattern: available_filter_functions lists what ftrace (and
+ * so kprobes on most functions) can attach to; where it is unreadable, kallsyms text
+ * symbols stand in.  The kprobe blacklist is removed when debugfs shows it.
+ */
+static int expand_kernel(const struct pattern *p, bool regex, struct probe_list *out)
+{
+	char hint[512], err[256], *list = NULL, *black;
+	bool from_ftrace;
+	struct matcher m;
+	int ret = 0;
+
+	if (!session__has_kprobes()) {
 		suggest_tracepoints(p->func, hint, sizeof(hint));
 		if (hint[0])
 			err_msg("this kernel has no kprobes (CONFIG_KPROBES is not set), so kernel "
@@ -226,9 +317,44 @@ static int expand_kernel(const struct pattern *p)
 				"('rawtrace tplist' lists them)", p->func);
 		return EXIT_RUNTIME;
 	}
-	err_msg("kernel function probes are not supported by this rawtrace yet; use a "
-		"tracepoint ('rawtrace tplist')");
-	return EXIT_RUNTIME;
+	if (matcher_init(&m, p->func, regex, err, sizeof(err)))
+		return bad_pattern(p->func, err);
+	from_ftrace = tfs_read("available_filter_functions", &list, NULL) == 0;
+	if (!from_ftrace && !(list = read_file("/proc/kallsyms"))) {
+		ret = err_file(errno, "/proc/kallsyms");
+		goto out;
+	}
+	black = read_file("/sys/kernel/debug/kprobes/blacklist");
+	for (char *l = list; l && *l && !ret;) {
+		char *nl = strchr(l, '\n'), name[256], type = 'T';
+		const char *sym = l, *mod;
+		size_t len, modlen;
+		uint64_t addr;
+
+		if (nl)
+			*nl = 0;
+		if (from_ftrace) {
+			len = strcspn(l, " \t");
+		} else if (procfs_parse_kallsyms_line(l, &addr, &type, &sym, &len, &mod, &modlen)) {
+			len = 0;
+		}
+		if (len && len < sizeof(name) && strchr("tTwW", type)) {
+			memcpy(name, sym, len);
+			name[len] = 0;
+			if (!unprobeable(name) && matcher_match(&m, name) && !(black && blacklisted(black, name)))
+				ret = add_kfunc(out, name, len) ? EXIT_RUNTIME : 0;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	free(black);
+	if (ret)
+		err_msg("out of memory");
+	else if (!out->n)
+		ret = no_match(p, p->func);
+out:
+	free(list);
+	matcher_free(&m);
+	return ret;
 }
 
 int probes_expand(const struct pattern *p, bool regex, pid_t pid, struct probe_list *out)
@@ -243,7 +369,7 @@ int probes_expand(const struct pattern *p, bool regex, pid_t pid, struct probe_l
 	case 'p':
 		if (p->lib && *p->lib)
 			return expand_user(p, regex, pid, out);
-		return expand_kernel(p);
+		return expand_kernel(p, regex, out);
 	}
 	err_msg("bad pattern '%s'", p->text);
 	return EXIT_USAGE;

@@ -184,16 +184,46 @@ static void group_name(char *buf, size_t len, const char *tool, pid_t pid)
 	snprintf(buf, len, "rawtrace_%s_%d", tool, (int)pid);
 }
 
-static int add_tracefs_uprobe(struct session *s, struct evsel *ev)
+static const char *probe_kind_name(const struct evsel *ev)
+{
+	if (ev->ptype == PROBE_KERNEL)
+		return ev->retprobe ? "kretprobe" : "kprobe";
+	return ev->retprobe ? "uretprobe" : "uprobe";
+}
+
+static struct tracefs_dynevent *alloc_dynevent(const struct evsel *ev, const char *grp,
+					       const char *evname, const char *fetchargs)
+{
+	char addr[512];
+
+	if (ev->ptype == PROBE_USER)
+		return ev->retprobe ? tracefs_uretprobe_alloc(grp, evname, ev->path, ev->offset, fetchargs)
+				    : tracefs_uprobe_alloc(grp, evname, ev->path, ev->offset, fetchargs);
+	if (ev->offset)
+		snprintf(addr, sizeof(addr), "%s+%llu", ev->path, (unsigned long long)ev->offset);
+	else
+		snprintf(addr, sizeof(addr), "%s", ev->path);
+	return ev->retprobe ? tracefs_kretprobe_alloc(grp, evname, addr, fetchargs, 0)
+			    : tracefs_kprobe_alloc(grp, evname, addr, fetchargs);
+}
+
+/* A tracefs dynamic event in our group, then opened like a tracepoint. */
+static int add_tracefs_probe(struct session *s, struct evsel *ev, const char *fetchargs)
 {
 	char grp[128], evname[128], err_kernel[512] = "";
+	const char *file = ev->ptype == PROBE_USER ? "uprobe_events" : "kprobe_events";
 	struct tracefs_dynevent *d;
 	int id, e;
 
+	if (!tfs_has_file(file)) {
+		err_msg(ev->ptype == PROBE_USER ? "this kernel has no uprobes (CONFIG_UPROBE_EVENTS); cannot probe %s"
+						: "this kernel has no kprobes (CONFIG_KPROBES); cannot probe %s",
+			ev->name);
+		return -EOPNOTSUPP;
+	}
 	group_name(grp, sizeof(grp), s->tool, getpid());
 	probe_event_name(evname, sizeof(evname), ev->name, ev->retprobe, s->nevs);
-	d = ev->retprobe ? tracefs_uretprobe_alloc(grp, evname, ev->path, ev->offset, NULL)
-			 : tracefs_uprobe_alloc(grp, evname, ev->path, ev->offset, NULL);
+	d = alloc_dynevent(ev, grp, evname, fetchargs);
 	if (!d) {
 		err_msg("out of memory");
 		return -ENOMEM;
@@ -208,10 +238,8 @@ static int add_tracefs_uprobe(struct session *s, struct evsel *ev)
 			snprintf(err_kernel, sizeof(err_kernel), " (kernel: %s)", kmsg);
 		free(kmsg);
 		tracefs_dynevent_free(d);
-		if (!tfs_has_file("uprobe_events"))
-			err_msg("this kernel has no uprobes (CONFIG_UPROBE_EVENTS); cannot probe %s", ev->name);
-		else
-			err_msg("cannot create a uprobe on %s: %s%s", ev->name, strerror(e), err_kernel);
+		err_msg("cannot create a %s on %s%s%s: %s%s", probe_kind_name(ev), ev->name,
+			fetchargs ? " with " : "", fetchargs ? fetchargs : "", strerror(e), err_kernel);
 		return -e;
 	}
 	ev->dyn = d; /* registered before use: teardown destroys it */
@@ -219,42 +247,58 @@ static int add_tracefs_uprobe(struct session *s, struct evsel *ev)
 	ev->event = strdup(evname);
 	id = tfs_event_id(grp, evname);
 	if (id < 0) {
-		err_msg("uprobe %s/%s was created but has no id: %s", grp, evname, strerror(-id));
+		err_msg("%s %s/%s was created but has no id: %s", probe_kind_name(ev), grp, evname,
+			strerror(-id));
 		return id;
 	}
 	ev->config = (uint64_t)id;
+	if (fetchargs || ev->cfg.mode == EV_SAMPLE) {
+		ev->tep = catalog__event(s->cat, grp, evname);
+		if (!ev->tep) {
+			err_msg("cannot parse the format of %s/%s: %s", grp, evname, strerror(errno));
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
-struct evsel *session__add_uprobe(struct session *s, const char *path, uint64_t off, bool ret,
-				  const char *label, const struct ev_cfg *cfg)
+bool session__has_kprobes(void)
 {
-	struct evsel *ev = evsel_new(s, EVK_UPROBE_PMU, label, cfg);
-	int type, bit;
+	return pevent_pmu_type("kprobe") >= 0 || tfs_has_file("kprobe_events");
+}
+
+struct evsel *session__add_probe(struct session *s, const struct probe_spec *p, const struct ev_cfg *cfg)
+{
+	const char *pmu = p->type == PROBE_USER ? "uprobe" : "kprobe";
+	struct evsel *ev = evsel_new(s, EVK_PROBE_PMU, p->label, cfg);
+	int bit;
 
 	if (!ev)
 		return NULL;
-	ev->path = strdup(path);
-	ev->offset = off;
-	ev->retprobe = ret;
-	type = pevent_pmu_type("uprobe");
-	if (type < 0 || force_tracefs_probes()) {
-		/* Kernels before 4.17 have no uprobe PMU: fall back to uprobe_events. */
-		ev->kind = EVK_UPROBE_TRACEFS;
-		if (add_tracefs_uprobe(s, ev))
-			return NULL;
-		return ev;
+	ev->ptype = p->type;
+	ev->path = strdup(p->type == PROBE_USER ? p->path : p->func);
+	ev->offset = p->offset;
+	ev->retprobe = p->ret;
+	if (!ev->path) {
+		err_msg("out of memory");
+		return NULL;
+	}
+	ev->pmu_type = pevent_pmu_type(pmu);
+	/* Fetch-args need tracefs; kernels before 4.17 have no probe PMU at all. */
+	if (p->fetchargs || ev->pmu_type < 0 || force_tracefs_probes()) {
+		ev->kind = EVK_PROBE_TRACEFS;
+		return add_tracefs_probe(s, ev, p->fetchargs) ? NULL : ev;
 	}
 	ev->config = 0;
-	if (ret) {
-		bit = pevent_pmu_retprobe_bit("uprobe");
+	if (p->ret) {
+		bit = pevent_pmu_retprobe_bit(pmu);
 		if (bit < 0) {
-			err_msg("this kernel's uprobe PMU has no return probes");
+			err_msg("this kernel's %s PMU has no return probes", pmu);
 			return NULL;
 		}
 		ev->config = 1ULL << bit;
 	}
-	/* The PMU has no sample payload worth decoding: count, or sample without RAW. */
+	/* A PMU probe's record carries only the probe address: nothing to decode. */
 	ev->sample_type &= ~(uint64_t)PERF_SAMPLE_RAW;
 	return ev;
 }
@@ -262,8 +306,9 @@ struct evsel *session__add_uprobe(struct session *s, const char *path, uint64_t 
 static void fill_attr(struct session *s, struct evsel *ev, struct perf_event_attr *a, bool grouped)
 {
 	memset(a, 0, sizeof(*a));
-	if (ev->kind == EVK_UPROBE_PMU) {
-		a->type = (uint32_t)pevent_pmu_type("uprobe");
+	if (ev->kind == EVK_PROBE_PMU) {
+		/* config1 is the path (uprobe) or symbol (kprobe); config2 the offset. */
+		a->type = (uint32_t)ev->pmu_type;
 		a->config = ev->config;
 		a->config1 = (uint64_t)(uintptr_t)ev->path;
 		a->config2 = ev->offset;
@@ -469,7 +514,7 @@ static int join_group(struct session *s, int g, struct evfd *f)
 
 static int set_filter(struct evsel *ev, int fd)
 {
-	if (!ev->filter || ev->kind == EVK_UPROBE_PMU)
+	if (!ev->filter || ev->kind == EVK_PROBE_PMU)
 		return 0;
 	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, ev->filter) == 0)
 		return 0;
@@ -540,7 +585,7 @@ static int add_self_exclusion(struct evsel *ev)
 	char *f;
 	int n;
 
-	if (ev->kind == EVK_UPROBE_PMU)
+	if (ev->kind == EVK_PROBE_PMU)
 		return 0;
 	if (ev->filter)
 		n = asprintf(&f, "(%s) && common_pid != %d", ev->filter, (int)getpid());
@@ -727,7 +772,7 @@ static bool close_in_background(struct session *s)
 		close(go[0]);
 		for (unsigned i = 0; i < s->nevs; i++)
 			for (unsigned f = 0; f < s->evs[i]->nfds; f++)
-				if (s->evs[i]->kind != EVK_UPROBE_TRACEFS)
+				if (s->evs[i]->kind != EVK_PROBE_TRACEFS)
 					close(s->evs[i]->fds[f].fd);
 		close(go[1]); /* the child reads EOF: its closes are now the last ones */
 		return true;
@@ -773,12 +818,12 @@ void session__delete(struct session *s)
 
 		/* Probe fds are closed here even in background mode: the probe is destroyed next. */
 		for (unsigned f = 0; f < ev->nfds; f++)
-			if (!background || ev->kind == EVK_UPROBE_TRACEFS)
+			if (!background || ev->kind == EVK_PROBE_TRACEFS)
 				close(ev->fds[f].fd);
 		if (ev->dyn) {
 			if (tracefs_dynevent_destroy(ev->dyn, false) && tracefs_dynevent_destroy(ev->dyn, true))
 				err_msg("could not remove probe %s/%s: %s; remove it with "
-					"\"echo '-:%s/%s' >> %s/uprobe_events\"", ev->sys, ev->event,
+					"\"echo '-:%s/%s' >> %s/dynamic_events\"", ev->sys, ev->event,
 					strerror(errno), ev->sys, ev->event, tfs_dir());
 			tracefs_dynevent_free(ev->dyn);
 		}

@@ -64,13 +64,30 @@ void session__set_exclude_self(struct session *s, bool on);
 struct evsel *session__add_tracepoint(struct session *s, const char *sys, const char *name,
 				      const struct ev_cfg *cfg);
 
+enum probe_type { PROBE_USER, PROBE_KERNEL };
+
+struct probe_spec {
+	enum probe_type type;
+	const char *path;      /* PROBE_USER: the ELF file */
+	const char *func;      /* PROBE_KERNEL: the kernel symbol */
+	uint64_t offset;       /* PROBE_USER: file offset; PROBE_KERNEL: offset into func */
+	bool ret;              /* return probe */
+	const char *fetchargs; /* NULL: no arguments; else tracefs fetch-args ("path=+0($arg2):ustring") */
+	const char *label;     /* how output names it */
+};
+
 /*
- * Add a uprobe on path at file offset off (a uretprobe when ret).  Uses the perf uprobe PMU
- * (fd-bound: the kernel removes it when the fd closes, even after SIGKILL).  `label` names
- * it in output.  NULL after printing a message.
+ * Add a kprobe/kretprobe or uprobe/uretprobe.  Without fetch-args it is created through
+ * the perf kprobe/uprobe PMU (fd-bound: the kernel removes it when the fd closes, even after
+ * SIGKILL); with fetch-args, or on kernels without the PMU, as a tracefs dynamic event in
+ * the group rawtrace_<tool>_<pid>, destroyed at teardown after its fds close and reaped by
+ * the next run if we die.  NULL after printing a message (the kernel's error_log line for
+ * a rejected definition).
  */
-struct evsel *session__add_uprobe(struct session *s, const char *path, uint64_t off, bool ret,
-				  const char *label, const struct ev_cfg *cfg);
+struct evsel *session__add_probe(struct session *s, const struct probe_spec *p, const struct ev_cfg *cfg);
+
+/* Whether this kernel can create kernel-function probes (PMU or kprobe_events). */
+bool session__has_kprobes(void);
 
 /*
  * Open every event on the target, apply filters, map rings, enable.  0, or an exit status

@@ -23,7 +23,11 @@ struct evfd {
 	unsigned slot;    /* position inside the group read */
 };
 
-enum evsel_kind { EVK_TRACEPOINT, EVK_UPROBE_PMU, EVK_UPROBE_TRACEFS };
+enum evsel_kind {
+	EVK_TRACEPOINT,   /* a static tracepoint */
+	EVK_PROBE_PMU,    /* kprobe/uprobe through the perf PMU (fd-bound) */
+	EVK_PROBE_TRACEFS /* our tracefs dynamic event, opened as a tracepoint */
+};
 
 struct evsel {
 	struct session *s;
@@ -32,9 +36,11 @@ struct evsel {
 	char *sys, *event;         /* tracepoint (also our tracefs uprobes) */
 	struct tep_event *tep;
 	uint64_t config;           /* tracepoint id, or PMU config */
-	char *path;                /* uprobe */
+	enum probe_type ptype;     /* probes */
+	char *path;                /* uprobe file, or kprobe symbol */
 	uint64_t offset;
 	bool retprobe;
+	int pmu_type;              /* EVK_PROBE_PMU: attr.type */
 	struct ev_cfg cfg;
 	char *filter;              /* owned copy of cfg.filter (plus self-exclusion) */
 	uint64_t sample_type;

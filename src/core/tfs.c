@@ -32,6 +32,7 @@ static bool is_tracefs(const char *path)
 	return statfs(path, &st) == 0 && (unsigned long)st.f_type == TRACEFS_MAGIC_NR;
 }
 
+/* The first tracefs mount we can use; else the first one at all (to explain why not). */
 static bool find_mounted(char *out, size_t len)
 {
 	FILE *f = fopen("/proc/mounts", "r");
@@ -40,13 +41,18 @@ static bool find_mounted(char *out, size_t len)
 
 	if (!f)
 		return false;
-	while (!found && fscanf(f, "%255s %4095s %63s %*[^\n]", dev, mnt, type) == 3)
-		if (!strcmp(type, "tracefs") && access(mnt, R_OK | X_OK) == 0) {
+	while (!found && fscanf(f, "%255s %4095s %63s %*[^\n]", dev, mnt, type) == 3) {
+		if (strcmp(type, "tracefs"))
+			continue;
+		if (!out[0])
+			snprintf(out, len, "%s", mnt);
+		if (access(mnt, R_OK | X_OK) == 0) {
 			snprintf(out, len, "%s", mnt);
 			found = true;
 		}
+	}
 	fclose(f);
-	return found;
+	return found || out[0];
 }
 
 const char *tfs_dir(void)
@@ -82,6 +88,7 @@ const char *tfs_dir(void)
 		}
 		snprintf(dir, sizeof(dir), "%s", DEFAULT_DIR);
 	}
+	errno = 0;
 	if (access(dir, R_OK | X_OK) != 0 || !tfs_has_file("events")) {
 		e = errno ? errno : EACCES;
 		err_msg("cannot read tracefs at %s: %s; run as root", dir, strerror(e));

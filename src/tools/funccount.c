@@ -102,6 +102,8 @@ static void print_plan(const struct state *st)
 
 		if (t->kind == PROBE_TRACEPOINT)
 			fprintf(stderr, "counter: tracepoint %s:%s\n", t->sys, t->event);
+		else if (t->kind == PROBE_KPROBE)
+			fprintf(stderr, "counter: kprobe %s\n", t->func);
 		else
 			fprintf(stderr, "counter: uprobe %s:0x%llx (%s)\n", t->path,
 				(unsigned long long)t->offset, t->func);
@@ -121,10 +123,15 @@ static int attach(struct state *st)
 	for (size_t i = 0; i < st->probes.n; i++) {
 		const struct probe_target *t = &st->probes.v[i];
 
-		if (t->kind == PROBE_TRACEPOINT)
+		if (t->kind == PROBE_TRACEPOINT) {
 			st->evs[i] = session__add_tracepoint(st->s, t->sys, t->event, &cfg);
-		else
-			st->evs[i] = session__add_uprobe(st->s, t->path, t->offset, false, t->func, &cfg);
+		} else {
+			struct probe_spec ps = { .type = t->kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL,
+						 .path = t->path, .func = t->func, .offset = t->offset,
+						 .label = t->func };
+
+			st->evs[i] = session__add_probe(st->s, &ps, &cfg);
+		}
 		if (!st->evs[i])
 			return EXIT_RUNTIME;
 	}

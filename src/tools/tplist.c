@@ -253,7 +253,7 @@ static int run(struct tool_ctx *ctx, void *confp, int argc, char **argv)
 
 const struct tool_desc tool_tplist = {
 	.name = "tplist",
-	.summary = "list tracepoints and user-probe-able functions",
+	.summary = "List tracepoints, their fields, and user functions that can be probed.",
 	.args = "[filter]",
 	.min_args = 0,
 	.max_args = 1,

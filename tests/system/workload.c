@@ -10,7 +10,9 @@
  *   workload fork P C           P getppid() in this process, C in a child process
  *   workload fail N M           N close(-1) (fails with EBADF) and M getppid()
  *   workload func A B           A calls of rt_workload_target(), B of rt_workload_other()
+ *   workload read N             N one-byte read()s of /dev/zero (N calls of vfs_read)
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,7 +68,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: workload getppid|libc_getppid|threads|fork|fail|func ARGS\n");
+		fprintf(stderr, "usage: workload getppid|libc_getppid|threads|fork|fail|func|read ARGS\n");
 		return 2;
 	}
 	sigemptyset(&set);
@@ -105,6 +107,13 @@ int main(int argc, char **argv)
 			sink += rt_workload_target((int)i);
 		for (long i = 0; i < b; i++)
 			sink += rt_workload_other((int)i);
+	} else if (!strcmp(argv[1], "read")) {
+		int fd = open("/dev/zero", O_RDONLY);
+		char c;
+
+		for (long i = 0; i < a; i++)
+			sink += (int)read(fd, &c, 1);
+		close(fd);
 	} else {
 		fprintf(stderr, "workload: unknown mode %s\n", argv[1]);
 		return 2;
