@@ -173,3 +173,23 @@ long count_after(const char *text, const char *name)
 	}
 	return -1;
 }
+
+bool probe_group_exists(const char *tool, pid_t pid)
+{
+	static const char *const files[] = { "/sys/kernel/tracing/uprobe_events",
+					     "/sys/kernel/tracing/kprobe_events" };
+	char want[128], line[1024];
+	bool found = false;
+
+	snprintf(want, sizeof(want), ":rawtrace_%s_%d/", tool, (int)pid);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !found; i++) {
+		FILE *f = fopen(files[i], "r");
+
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f))
+			found = strstr(line, want) != NULL;
+		fclose(f);
+	}
+	return found;
+}

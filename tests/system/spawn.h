@@ -31,6 +31,9 @@ pid_t workload_start(struct proc *p, const char *mode, const char *a, const char
 /* Release it (SIGUSR1) and wait for it to exit; its exit status. */
 int workload_run(struct proc *p);
 
+/* Whether tracefs still lists a dynamic probe of rawtrace <tool> run as <pid>. */
+bool probe_group_exists(const char *tool, pid_t pid);
+
 /* Convenience: the count printed after `name` on a line of text ("name   12345"), or -1. */
 long count_after(const char *text, const char *name);
 

@@ -110,25 +110,27 @@ Test(funccount, tracefs_uprobes_count_and_are_removed)
 
 Test(funccount, sigkill_leftovers_are_reaped_by_the_next_run)
 {
-	char pattern[512], why[512];
+	char pattern[512];
 	char *argv[] = { (char *)RAWTRACE_BIN, "funccount", NULL, NULL };
 	char *next[] = { (char *)RAWTRACE_BIN, "funccount", "-d", "1", "t:syscalls:sys_enter_getppid", NULL };
 	char *env[] = { "RAWTRACE_FORCE_TRACEFS_PROBES=1", NULL };
 	struct proc t;
+	pid_t killed;
 
 	need_root_tracefs();
 	snprintf(pattern, sizeof(pattern), "%s:rt_workload_target", WORKLOAD_BIN);
 	argv[2] = pattern;
 	cr_assert_eq(proc_start(&t, argv, env), 0);
 	cr_assert(proc_wait_output(&t, "Hit Ctrl-C to end.", 30), "%s", t.err ? t.err : "");
+	killed = t.pid;
 	cr_assert_eq(proc_finish(&t, SIGKILL, 10), 128 + SIGKILL);
 	proc_free(&t);
-	cr_assert(tracefs_has_our_state(why, sizeof(why)), "SIGKILL left nothing? then this test proves nothing");
+	cr_assert(probe_group_exists("funccount", killed), "SIGKILL left nothing? then this test proves nothing");
 	/* any new run reaps the dead owner's group at start-up */
 	cr_assert_eq(proc_start(&t, next, NULL), 0);
 	cr_assert_eq(proc_finish(&t, 0, 30), 0, "%s", t.err);
 	proc_free(&t);
-	cr_assert(!tracefs_has_our_state(why, sizeof(why)), "not reaped: %s", why);
+	cr_assert(!probe_group_exists("funccount", killed), "not reaped");
 }
 
 Test(funccount, duration_prints_one_summary)
