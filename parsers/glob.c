@@ -2,8 +2,8 @@
 /*
  * glob: match probe names against a user pattern.  A glob ('*' any run, '?' one
  * character) must cover the whole name, as BCC anchors its translated regex; with -r the
- * pattern is a POSIX extended regex searched anywhere in the name (regexec semantics, so
- * users anchor with ^ and $ themselves).  Pure: libc only.
+ * pattern is a POSIX extended regex anchored at the start of the name only, like BCC's
+ * re.match (users add $ to anchor the end).  Pure: libc only.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -149,6 +149,7 @@ static const char *regex_refusal(const char *p)
 int matcher_init(struct matcher *m, const char *pattern, bool regex, char *err, size_t errlen)
 {
 	const char *refusal;
+	char *anchored;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -162,11 +163,28 @@ int matcher_init(struct matcher *m, const char *pattern, bool regex, char *err, 
 			set_err(err, errlen, refusal);
 			return -EINVAL;
 		}
-		/* On failure regcomp leaves nothing to free. */
+		/* Compile as given first, so errors describe the user's own text. */
 		rc = regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB);
 		if (rc) {
 			if (err && errlen)
 				regerror(rc, &m->re, err, errlen);
+			return -EINVAL;
+		}
+		regfree(&m->re);
+		/* BCC matches with Python's re.match: anchored at the start, free at the end. */
+		anchored = malloc(strlen(pattern) + 4);
+		if (!anchored) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		anchored[0] = '^';
+		anchored[1] = '(';
+		memcpy(anchored + 2, pattern, strlen(pattern));
+		memcpy(anchored + 2 + strlen(pattern), ")", 2);
+		rc = regcomp(&m->re, anchored, REG_EXTENDED | REG_NOSUB);
+		free(anchored);
+		if (rc) {
+			set_err(err, errlen, "regular expression cannot be anchored");
 			return -EINVAL;
 		}
 		m->compiled = true;

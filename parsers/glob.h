@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * glob: name matching for probe patterns.  BCC turns '*' into '.*' and anchors the result
- * (^...$); with -r the pattern is a POSIX extended regex used as given.  Pure (libc regex).
+ * (^...$); with -r the pattern is a POSIX extended regex matched from the start of the name
+ * (Python's re.match, as BCC does).  Pure (libc regex).
  */
 #ifndef RT_GLOB_H
 #define RT_GLOB_H

@@ -39,9 +39,13 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
 		ev = session__find_id(s, sample__id(h));
+		if (ev && ev->count_records) {
+			ev->records++;
+			return;
+		}
 		if (!ev || !ev->cfg.on_sample)
 			return;
-		if (sample__parse(h, ev->sample_type, 0, &smp) == 0)
+		if (sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp) == 0)
 			ev->cfg.on_sample(ev->cfg.arg, ev, &smp);
 		return;
 	case PERF_RECORD_LOST:

@@ -30,6 +30,8 @@ static bool reader_left(FILE *f)
 
 /* The reader went away once: every later flush of the dead stream is a quiet end too. */
 static bool reader_gone;
+/* Any other write error is reported once (ENOSPC on /dev/full, EIO...). */
+static bool write_failed;
 
 int out_flush(FILE *f)
 {
@@ -44,7 +46,9 @@ int out_flush(FILE *f)
 		reader_gone = true;
 		return EXIT_OK;
 	}
-	err_msg("cannot write output: %s", strerror(e));
+	if (!write_failed)
+		err_msg("cannot write output: %s", strerror(e));
+	write_failed = true;
 	return EXIT_RUNTIME;
 }
 

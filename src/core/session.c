@@ -124,6 +124,17 @@ static void evsel_free(struct evsel *ev)
 	free(ev);
 }
 
+/*
+ * Tracepoints declared with __perf_count() (the sched_stat_* family) add a value such as
+ * runtime in ns to a perf counter instead of 1.  Counting their hits takes one record per
+ * hit: with PERF_SAMPLE_PERIOD the kernel writes one sample carrying the value, not one
+ * per unit.
+ */
+static bool adds_value_to_counters(const char *sys, const char *name)
+{
+	return !strcmp(sys, "sched") && !strncmp(name, "sched_stat_", 11);
+}
+
 struct evsel *session__add_tracepoint(struct session *s, const char *sys, const char *name,
 				      const struct ev_cfg *cfg)
 {
@@ -150,6 +161,12 @@ struct evsel *session__add_tracepoint(struct session *s, const char *sys, const 
 	ev->event = strdup(name);
 	if (cfg->filter)
 		ev->filter = strdup(cfg->filter);
+	if (cfg->mode == EV_COUNT && adds_value_to_counters(sys, name)) {
+		ev->count_records = true;
+		ev->cfg.mode = EV_SAMPLE;
+		ev->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_PERIOD;
+		return ev;
+	}
 	/* Decoding needs the format; pure counting does not (and 720 formats cost ~100 ms). */
 	if (cfg->mode == EV_SAMPLE || cfg->filter) {
 		ev->tep = catalog__event(s->cat, sys, name);
@@ -333,6 +350,10 @@ static void fill_attr(struct session *s, struct evsel *ev, struct perf_event_att
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
 	a->wakeup_watermark = (uint32_t)((size_t)s->pages * (size_t)getpagesize() / 4);
+	if (ev->sample_type & PERF_SAMPLE_REGS_USER)
+		a->sample_regs_user = ev->cfg.regs_user;
+	if (ev->sample_type & PERF_SAMPLE_STACK_USER)
+		a->sample_stack_user = ev->cfg.stack_user;
 	if (ev->sample_type & PERF_SAMPLE_CALLCHAIN)
 		a->exclude_callchain_user = !(ev->sample_type & PERF_SAMPLE_REGS_USER) ? 0 : 1;
 }
@@ -628,7 +649,7 @@ int session__start(struct session *s)
 		int n;
 
 		/* Our own syscalls would feed back into a system-wide stream. */
-		if (sampling && s->exclude_self && s->tgt.pid <= 0 && s->tgt.tid <= 0 &&
+		if (sampling && !ev->count_records && s->exclude_self && s->tgt.pid <= 0 && s->tgt.tid <= 0 &&
 		    add_self_exclusion(ev)) {
 			err_msg("out of memory");
 			return EXIT_RUNTIME;
@@ -703,6 +724,8 @@ uint64_t evsel__count(struct evsel *ev)
 {
 	uint64_t sum = 0;
 
+	if (ev->count_records)
+		return ev->records - ev->base;
 	for (unsigned i = 0; i < ev->nfds; i++)
 		sum += ev->fds[i].value;
 	return sum - ev->base;
@@ -880,7 +903,8 @@ static void reap_orphans(void)
 		tracefs_dynevent_info(all[i], &sys, &evn, NULL, NULL, NULL);
 		if (sys && !strncmp(sys, "rawtrace_", 9) && (us = strrchr(sys, '_')) &&
 		    (pid = strtol(us + 1, NULL, 10)) > 0 && !owner_alive((pid_t)pid, sys + 9)) {
-			if (tracefs_dynevent_destroy(all[i], true))
+			/* libtracefs may list one probe twice (kprobe and uprobe views): gone is fine */
+			if (tracefs_dynevent_destroy(all[i], true) && errno != ENOENT)
 				err_msg("could not remove probe %s/%s left by dead process %ld: %s", sys,
 					evn ? evn : "?", pid, strerror(errno));
 		}

@@ -47,6 +47,8 @@ struct evsel {
 	struct evfd *fds;
 	unsigned nfds;
 	uint64_t base;             /* counter value at the last reset */
+	bool count_records;        /* EV_COUNT done by counting records (see session.c) */
+	uint64_t records;          /* ... and their number */
 	struct tracefs_dynevent *dyn; /* our tracefs probe, destroyed after its fds close */
 	void *priv;
 };

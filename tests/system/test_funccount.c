@@ -173,3 +173,18 @@ Test(funccount, bad_patterns)
 		expect_error("vfs_read", 1, "no kprobes");
 	cr_assert(!tracefs_has_our_state(NULL, 0));
 }
+
+Test(funccount, value_adding_tracepoints_count_hits_not_values)
+{
+	char *argv[] = { (char *)RAWTRACE_BIN, "funccount", "-d", "1", "t:sched:sched_stat_runtime", NULL };
+	struct proc t;
+	long n;
+
+	need_root_tracefs();
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert_eq(proc_finish(&t, 0, 30), 0, "%s", t.err);
+	/* a plain counter sums the runtime in ns (~1e9 per busy CPU-second); hits are far fewer */
+	n = count_after(t.out, "sched:sched_stat_runtime");
+	cr_assert(n > 0 && n < 1000000, "hits per second %ld:\n%s", n, t.out);
+	proc_free(&t);
+}

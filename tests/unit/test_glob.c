@@ -52,12 +52,14 @@ static const struct match_case match_cases[] = {
 	{ "[ab]", false, "a", false },
 	{ "[ab]", false, "[ab]", true },
 	/* regexes search anywhere unless anchored */
-	{ "read", true, "vfs_read", true },
+	{ "read", true, "vfs_read", false }, /* anchored at the start, as re.match */
+	{ "read", true, "read_iter", true },
 	{ "^read", true, "vfs_read", false },
 	{ "^vfs_(read|write)$", true, "vfs_write", true },
 	{ "^vfs_(read|write)$", true, "vfs_writev", false },
 	{ "", true, "anything", true },
-	{ "a+b", true, "caaab", true },
+	{ "a+b", true, "caaab", false },
+	{ "a+b", true, "aaabc", true },
 	/* within the complexity limit; '+' in brackets or escaped repeats nothing */
 	{ "^x{1,1000}$", true, "xxx", true },
 	{ "^(a|b){1,20}c+$", true, "ababcc", true },
