@@ -79,7 +79,7 @@ struct state {
 	const char **ev_names;
 	unsigned nevs;
 	/* streaming mode */
-	struct field f_enter_id, f_exit_id, f_exit_ret;
+	struct field f_enter_id, f_exit_id, f_exit_ret, f_child_pid;
 	struct agg totals;          /* nr or pid -> count, ns */
 	struct agg inflight;        /* tid -> enter time */
 	struct agg parents;         /* pid -> ppid + 1 (cache for -c) */
@@ -169,26 +169,41 @@ static int setup_counting(struct state *st)
 	return ret;
 }
 
+/*
+ * -c: children forked while we trace are known from sched_process_fork (exact, even when
+ * they exit before we read their records); older ones from /proc/PID/stat.  An answer is
+ * cached only when it came from one of those, never for a process already gone.
+ */
 static bool wanted_parent(struct state *st, uint32_t pid)
 {
 	uint64_t *v = agg_find(&st->parents, pid);
 	char path[64], line[1024], comm[64];
-	pid_t ppid = 0;
+	pid_t ppid = -1;
 	FILE *f;
 
 	if (v)
 		return v[0] - 1 == (uint64_t)st->c->ppid;
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	f = fopen(path, "r");
-	if (f) {
-		if (fgets(line, sizeof(line), f))
-			procfs_parse_stat(line, comm, sizeof(comm), &ppid);
-		fclose(f);
-	}
-	v = agg_get(&st->parents, pid);
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f) || procfs_parse_stat(line, comm, sizeof(comm), &ppid))
+		ppid = -1;
+	fclose(f);
+	v = ppid >= 0 ? agg_get(&st->parents, pid) : NULL;
 	if (v)
 		v[0] = (uint64_t)ppid + 1;
 	return ppid == st->c->ppid;
+}
+
+static void on_fork(void *arg, struct evsel *ev, const struct sample *smp)
+{
+	struct state *st = arg;
+	int64_t child = field__s64(&st->f_child_pid, smp->raw, smp->raw_size);
+	uint64_t *v = agg_get(&st->parents, (uint64_t)child);
+
+	if (v)
+		v[0] = (uint64_t)st->c->ppid + 1;
 }
 
 /* /proc/PID/comm now, while the process runs: at print time it may have exited. */
@@ -272,6 +287,18 @@ static int setup_streaming(struct state *st)
 	    field__find(&st->f_exit_ret, evsel__tep(exit_ev), "ret")) {
 		err_msg("raw_syscalls:sys_exit has no id/ret fields on this kernel");
 		return EXIT_RUNTIME;
+	}
+	if (st->c->ppid) {
+		struct ev_cfg fork_cfg = { .mode = EV_SAMPLE, .filter = filter, .on_sample = on_fork, .arg = st };
+		struct evsel *fork_ev;
+
+		snprintf(filter, sizeof(filter), "parent_pid == %ld", st->c->ppid);
+		fork_ev = session__add_tracepoint(st->s, "sched", "sched_process_fork", &fork_cfg);
+		if (!fork_ev || field__find(&st->f_child_pid, evsel__tep(fork_ev), "child_pid")) {
+			if (fork_ev)
+				err_msg("sched:sched_process_fork has no child_pid field on this kernel");
+			return EXIT_RUNTIME;
+		}
 	}
 	if (!st->c->latency)
 		return 0;

@@ -184,3 +184,25 @@ Test(syscount, bad_input)
 	expect_usage_error(h, 1, "no such process: 4000000");
 	cr_assert(!tracefs_has_our_state(NULL, 0));
 }
+
+Test(syscount, ppid_filter_counts_short_lived_children_only)
+{
+	char *argv[] = { (char *)RAWTRACE_BIN, "syscount", "--syscall", "getppid", "-c", NULL, NULL };
+	struct proc w, t;
+	char pidbuf[16];
+	pid_t pid;
+
+	need_root_tracefs();
+	pid = workload_start(&w, "fork", "100", "50");
+	cr_assert(pid > 0);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	argv[5] = pidbuf;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "Ctrl+C to quit.", 30), "%s", t.err ? t.err : "");
+	cr_assert_eq(workload_run(&w), 0);
+	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	/* the child made 50 calls and exited before the summary; the parent's 100 are not its child's */
+	cr_assert_eq(count_after(t.out, "getppid"), 50, "%s", t.out);
+	proc_free(&w);
+	proc_free(&t);
+}
