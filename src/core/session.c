@@ -354,10 +354,6 @@ static void fill_attr(struct session *s, struct evsel *ev, struct perf_event_att
 		a->sample_regs_user = ev->cfg.regs_user;
 	if (ev->sample_type & PERF_SAMPLE_STACK_USER)
 		a->sample_stack_user = ev->cfg.stack_user;
-	if (ev->sample_type & PERF_SAMPLE_REGS_USER)
-		a->sample_regs_user = ev->cfg.regs_user;
-	if (ev->sample_type & PERF_SAMPLE_STACK_USER)
-		a->sample_stack_user = ev->cfg.stack_user;
 	/* With a stack copy to unwind, frame-pointer user callchains (wrong on Debian) are waste. */
 	if (ev->sample_type & PERF_SAMPLE_CALLCHAIN)
 		a->exclude_callchain_user = (ev->sample_type & PERF_SAMPLE_STACK_USER) != 0;

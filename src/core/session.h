@@ -37,8 +37,6 @@ struct ev_cfg {
 	enum ev_mode mode;
 	const char *filter;     /* kernel filter (tracefs syntax) or NULL */
 	uint64_t sample_type;   /* extra PERF_SAMPLE_* bits; IDENTIFIER|TID|TIME|CPU|RAW always */
-	uint64_t regs_user;     /* PERF_SAMPLE_REGS_USER: sample_regs_user mask (x86_64: 0xff0fff) */
-	uint32_t stack_user;    /* PERF_SAMPLE_STACK_USER: bytes of user stack to copy (multiple of 8) */
 	sample_fn on_sample;    /* EV_SAMPLE: called for each record of this event */
 	void *arg;
 	/*
