@@ -686,7 +686,8 @@ int session__start(struct session *s)
 	}
 	if (ret)
 		return ret;
-	qsort(s->ids, s->nids, sizeof(*s->ids), cmp_id);
+	if (s->nids) /* counting-only sessions have no ids (and qsort wants a non-NULL base) */
+		qsort(s->ids, s->nids, sizeof(*s->ids), cmp_id);
 	/* One call enables every event this process created. */
 	if (prctl(PR_TASK_PERF_EVENTS_ENABLE, 0, 0, 0, 0) < 0)
 		return err_perf(errno, "cannot enable events");
@@ -698,6 +699,8 @@ struct evsel *session__find_id(struct session *s, uint64_t id)
 {
 	struct idmap key = { .id = id }, *hit;
 
+	if (!s->nids)
+		return NULL;
 	hit = bsearch(&key, s->ids, s->nids, sizeof(*s->ids), cmp_id);
 	return hit ? hit->ev : NULL;
 }
@@ -776,8 +779,8 @@ void session__stop(struct session *s)
 static bool close_in_background(struct session *s)
 {
 	unsigned slow = 0;
-	int go[2];
-	char c;
+	int go[2], done[2];
+	char c = 0;
 	pid_t pid;
 
 	for (unsigned i = 0; i < s->nevs; i++)
@@ -785,15 +788,30 @@ static bool close_in_background(struct session *s)
 			slow++;
 	if (slow <= SLOW_CLOSE_EVENTS || pipe2(go, O_CLOEXEC))
 		return false;
+	if (pipe2(done, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return false;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		close(go[0]);
 		close(go[1]);
+		close(done[0]);
+		close(done[1]);
 		return false;
 	}
 	if (pid > 0) {
 		close(go[0]);
+		close(done[1]);
+		/*
+		 * fork() copied our tracefs probe fds too, and a probe stays busy (EBUSY on
+		 * removal) until every copy is closed: wait for the child to drop its copies.
+		 */
+		while (read(done[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(done[0]);
 		for (unsigned i = 0; i < s->nevs; i++)
 			for (unsigned f = 0; f < s->evs[i]->nfds; f++)
 				if (s->evs[i]->kind != EVK_PROBE_TRACEFS)
@@ -815,11 +833,18 @@ static bool close_in_background(struct session *s)
 	}
 	setsid();
 	close(go[1]);
+	close(done[0]);
+	for (unsigned i = 0; i < s->nevs; i++)
+		for (unsigned f = 0; f < s->evs[i]->nfds; f++)
+			if (s->evs[i]->kind == EVK_PROBE_TRACEFS)
+				close(s->evs[i]->fds[f].fd);
+	close(done[1]); /* the parent reads EOF: our probe fd copies are gone */
 	while (read(go[0], &c, 1) < 0 && errno == EINTR)
 		;
 	for (unsigned i = 0; i < s->nevs; i++)
 		for (unsigned f = 0; f < s->evs[i]->nfds; f++)
-			close(s->evs[i]->fds[f].fd);
+			if (s->evs[i]->kind != EVK_PROBE_TRACEFS)
+				close(s->evs[i]->fds[f].fd);
 	_exit(0);
 }
 
