@@ -41,6 +41,9 @@ target_args() {
 	fuzz_pattern)
 		echo "-I$SRC $SRC/parsers/glob.c $SRC/parsers/pattern.c $SRC/parsers/procfs.c"
 		;;
+	fuzz_spec)
+		echo "-I$SRC $SRC/parsers/spec.c $SRC/parsers/expr.c $SRC/parsers/fmt.c"
+		;;
 	fuzz_sample)
 		echo "-I$SRC/src -I$SRC -D_GNU_SOURCE" \
 			"$(pkg-config --cflags libtracefs libtraceevent)" \
