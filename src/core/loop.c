@@ -18,7 +18,7 @@
 
 #define FLUSH_MS 100
 
-enum { TAG_RING, TAG_SIGNAL, TAG_TICK, TAG_END };
+enum { TAG_SIGNAL, TAG_TICK, TAG_END, TAG_RING /* + ring index */ };
 
 void loop_block_signals(void)
 {
@@ -138,7 +138,7 @@ enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg)
 		goto out;
 	}
 	for (unsigned i = 0; i < s->nrbufs; i++)
-		watch(ep, s->rbufs[i].fd, TAG_RING);
+		watch(ep, s->rbufs[i].fd, TAG_RING + i);
 	if (cfg->interval > 0 && ((tick = arm(cfg->interval, true)) < 0 || watch(ep, tick, TAG_TICK))) {
 		err_msg("cannot create the interval timer: %s", strerror(errno));
 		why = LOOP_ERROR;
@@ -167,6 +167,15 @@ enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg)
 			uint64_t expirations;
 			struct signalfd_siginfo si;
 
+			/*
+			 * A per-task ring hangs up when its task exits and then stays readable:
+			 * it is drained above, so stop watching it or epoll spins.
+			 */
+			if (evs[i].data.u32 >= TAG_RING) {
+				if (evs[i].events & EPOLLHUP)
+					epoll_ctl(ep, EPOLL_CTL_DEL, s->rbufs[evs[i].data.u32 - TAG_RING].fd, NULL);
+				continue;
+			}
 			switch (evs[i].data.u32) {
 			case TAG_SIGNAL:
 				if (read(sfd, &si, sizeof(si)) == sizeof(si))

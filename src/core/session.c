@@ -108,6 +108,10 @@ static struct evsel *evsel_new(struct session *s, enum evsel_kind kind, const ch
 	ev->s = s;
 	ev->kind = kind;
 	ev->cfg = *cfg;
+	if (cfg->filter && !(ev->filter = strdup(cfg->filter))) {
+		err_msg("out of memory");
+		return NULL;
+	}
 	ev->sample_type = BASE_SAMPLE_TYPE | cfg->sample_type;
 	s->evs[s->nevs++] = ev;
 	return ev;
@@ -159,8 +163,6 @@ struct evsel *session__add_tracepoint(struct session *s, const char *sys, const 
 	ev->config = (uint64_t)id;
 	ev->sys = strdup(sys);
 	ev->event = strdup(name);
-	if (cfg->filter)
-		ev->filter = strdup(cfg->filter);
 	if (cfg->mode == EV_COUNT && adds_value_to_counters(sys, name)) {
 		ev->count_records = true;
 		ev->cfg.mode = EV_SAMPLE;

@@ -11,6 +11,7 @@
  *   workload fail N M           N close(-1) (fails with EBADF) and M getppid()
  *   workload func A B           A calls of rt_workload_target(), B of rt_workload_other()
  *   workload read N             N one-byte read()s of /dev/zero (N calls of vfs_read)
+ *   workload named N            N calls rt_workload_named(i, "item-<i>") from one reused buffer
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,6 +29,12 @@ __attribute__((noinline)) int rt_workload_target(int i)
 {
 	__asm__ volatile("" ::: "memory");
 	return i + 1;
+}
+
+__attribute__((noinline)) int rt_workload_named(int i, const char *name)
+{
+	__asm__ volatile("" ::: "memory");
+	return i + (int)name[0];
 }
 
 __attribute__((noinline)) int rt_workload_other(int i)
@@ -68,7 +75,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: workload getppid|libc_getppid|threads|fork|fail|func|read ARGS\n");
+		fprintf(stderr, "usage: workload getppid|libc_getppid|threads|fork|fail|func|read|named ARGS\n");
 		return 2;
 	}
 	sigemptyset(&set);
@@ -107,6 +114,13 @@ int main(int argc, char **argv)
 			sink += rt_workload_target((int)i);
 		for (long i = 0; i < b; i++)
 			sink += rt_workload_other((int)i);
+	} else if (!strcmp(argv[1], "named")) {
+		char buf[32];
+
+		for (long i = 0; i < a; i++) {
+			snprintf(buf, sizeof(buf), "item-%ld", i);
+			sink += rt_workload_named((int)i, buf);
+		}
 	} else if (!strcmp(argv[1], "read")) {
 		int fd = open("/dev/zero", O_RDONLY);
 		char c;

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * trace against ground truth: -M stops after exactly that many lines; a uprobe on a
+ * workload function prints its integer and string arguments exactly (the string buffer is
+ * reused between calls, so only a kernel-side copy can be right); predicates split between
+ * the kernel filter and user space select exactly the matching calls; bad specs point at
+ * the column with a caret.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/system/spawn.h"
+#include "tests/system/syshelp.h"
+
+/* trace -p <workload named N> SPEC...; returns stdout. */
+static char *trace_named(const char *n, const char *spec, const char *extra)
+{
+	char *argv[] = { (char *)RAWTRACE_BIN, "trace", "-p", NULL, (char *)spec, (char *)extra, NULL };
+	struct proc w, t;
+	char pidbuf[16], *out;
+	pid_t pid;
+
+	pid = workload_start(&w, "named", n, NULL);
+	cr_assert(pid > 0);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	argv[3] = pidbuf;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "FUNC", 30), "%s", t.err ? t.err : "");
+	cr_assert_eq(workload_run(&w), 0);
+	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	out = strdup(t.out);
+	proc_free(&w);
+	proc_free(&t);
+	return out;
+}
+
+Test(trace, max_events_prints_exactly_that_many_lines)
+{
+	char *argv[] = { (char *)RAWTRACE_BIN, "trace", "-M", "5", "t:syscalls:sys_enter_getppid \"%d\", args->__syscall_nr", NULL };
+	struct proc w, t;
+
+	need_root_tracefs();
+	cr_assert(workload_start(&w, "getppid", "100", NULL) > 0);
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "FUNC", 30), "%s", t.err ? t.err : "");
+	cr_assert_eq(workload_run(&w), 0);
+	cr_assert_eq(proc_finish(&t, 0, 30), 0, "%s", t.err);
+	cr_assert(!strncmp(t.out, "PID     TID     COMM            FUNC             -\n", 50), "%s", t.out);
+	cr_assert_eq(count_lines_matching(t.out, "sys_enter_getppid 110"), 5, "%s", t.out);
+	cr_assert_eq(count_lines_matching(t.out, ""), 6, "%s", t.out);
+	proc_free(&w);
+	proc_free(&t);
+}
+
+Test(trace, uprobe_prints_int_and_string_arguments_exactly)
+{
+	char spec[512], want[64], *out;
+
+	need_root_tracefs();
+	snprintf(spec, sizeof(spec), "%s:rt_workload_named \"i=%%d name=%%s\", arg1, arg2", WORKLOAD_BIN);
+	out = trace_named("50", spec, NULL);
+	cr_assert_eq(count_lines_matching(out, "rt_workload_named"), 50, "%s", out);
+	for (int i = 0; i < 50; i++) {
+		snprintf(want, sizeof(want), "rt_workload_named i=%d name=item-%d\n", i, i);
+		cr_assert(strstr(out, want), "missing '%s' in:\n%s", want, out);
+	}
+	cr_assert(!strstr(out, "? "), "kernel-captured strings must not be marked:\n%s", out);
+	free(out);
+}
+
+Test(trace, predicate_in_kernel_and_user_space)
+{
+	char spec[512], *out;
+
+	need_root_tracefs();
+	/* arg1 > 39 goes to the kernel filter, the arithmetic stays in user space */
+	snprintf(spec, sizeof(spec), "%s:rt_workload_named (arg1 > 39 && arg1 %% 2 == 0) \"%%d\", arg1", WORKLOAD_BIN);
+	out = trace_named("50", spec, NULL);
+	cr_assert_eq(count_lines_matching(out, "rt_workload_named"), 5, "%s", out);
+	cr_assert(strstr(out, "rt_workload_named 40\n") && strstr(out, "rt_workload_named 48\n"), "%s", out);
+	free(out);
+}
+
+Test(trace, signature_names_and_return_probes)
+{
+	char spec[512], *out;
+
+	need_root_tracefs();
+	snprintf(spec, sizeof(spec), "r:%s:rt_workload_named (retval == 110) \"ret %%d\", retval", WORKLOAD_BIN);
+	/* rt_workload_named returns i + 'i' (105): only i == 5 returns 110 */
+	out = trace_named("20", spec, NULL);
+	cr_assert_eq(count_lines_matching(out, "rt_workload_named ret 110"), 1, "%s", out);
+	free(out);
+	snprintf(spec, sizeof(spec), "p:%s:rt_workload_named(int idx, char *nm) (idx == 7) \"%%s\", nm", WORKLOAD_BIN);
+	out = trace_named("20", spec, NULL);
+	cr_assert(strstr(out, "rt_workload_named item-7\n"), "%s", out);
+	cr_assert_eq(count_lines_matching(out, "rt_workload_named"), 1, "%s", out);
+	free(out);
+}
+
+static void expect_bad(const char *spec, int want, const char *needle)
+{
+	char *argv[] = { (char *)RAWTRACE_BIN, "trace", (char *)spec, NULL };
+	struct proc t;
+
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert_eq(proc_finish(&t, 0, 30), want, "%s: %d %s", spec, t.status, t.err);
+	cr_assert(t.err && strstr(t.err, needle), "%s: %s", spec, t.err ? t.err : "");
+	proc_free(&t);
+}
+
+Test(trace, bad_specs)
+{
+	need_root_tracefs();
+	expect_bad("t:sched:sched_switch \"%d\"", 2, "^");
+	expect_bad("t:sched:sched_switch \"%d\", args->nosuchfield", 2, "no field 'nosuchfield'");
+	expect_bad("t:nosuch:event", 2, "unknown tracepoint nosuch:event");
+	expect_bad("p:c:write (arg1 == 1 \"x\")", 2, "^");
+	expect_bad("t:sched:sched_switch \"%d\", arg1", 2, "args->FIELD");
+	expect_bad("p:c:write \"%d\", retval", 2, "only available in r probes");
+	cr_assert(!tracefs_has_our_state(NULL, 0));
+}
