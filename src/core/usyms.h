@@ -1,4 +1,68 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * usyms: user-space stacks and symbols.  For each process it keeps the mappings captured
+ * at the first sample of that process (so processes that exit before print time still
+ * resolve) and one libunwind address space with a global cache; for each mapped file
+ * (DSO) the mmapped image, its .eh_frame_hdr search table and, loaded at print time, its
+ * function symbols (.symtab + .dynsym, plus a separate debug file found by build-id or
+ * .gnu_debuglink when one is installed).
+ *
+ * A sample's user stack is unwound with DWARF CFI (libunwind's remote API over the
+ * sampled registers and the copy of the user stack) when the sample carries a stack copy;
+ * otherwise the user part of the kernel's frame-pointer callchain is used as is, which on
+ * binaries built without frame pointers (Debian's) stops after a frame or two.
+ */
 #ifndef RT_USYMS_H
 #define RT_USYMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "core/sample.h"
+
+struct usyms;
+
+enum ustack_how { USTACK_NONE, USTACK_DWARF, USTACK_FP };
+
+struct ustack_stats {
+	uint64_t dwarf, fp, none; /* samples by method */
+	uint64_t remembered;      /* DWARF stacks copied from an earlier identical unwind */
+	double median_us, p90_us; /* DWARF unwind time per sample (of the first 65536) */
+	uint64_t timed;           /* how many samples the times are over */
+};
+
+/* NULL with errno set. */
+struct usyms *usyms__new(void);
+void usyms__delete(struct usyms *u);
+
+/*
+ * Capture pid's mappings and comm now, unless already known.  Samples are read in
+ * batches, up to a ring wake-up later: a process known in advance (-p) is captured before
+ * tracing starts so that it still resolves if it exits before its first sample is read.
+ * 0, or -errno (-ESRCH: no such process).
+ */
+int usyms__capture(struct usyms *u, pid_t pid);
+
+/*
+ * The user stack of s (a sample from an event opened with regs_mask as sample_regs_user),
+ * leaf first, into ips[0..max).  Captures the process's mappings first if this is its
+ * first sample.  Returns the number of frames (0 when the sample has no user stack) and
+ * how they were found.
+ */
+int usyms__unwind(struct usyms *u, const struct sample *s, uint64_t regs_mask, uint64_t *ips, int max,
+		  enum ustack_how *how);
+
+/* The comm of pid as seen at its first sample ("[unknown]" if it was already gone). */
+const char *usyms__comm(struct usyms *u, pid_t pid);
+
+/*
+ * addr in process pid as "sym" or (offset) "sym+0x1f"; "[unknown]" when no symbol covers
+ * it.  ret_addr: addr is a return address (every frame but the leaf), looked up at addr - 1
+ * so a call at the very end of a function is attributed to that function.  Returns buf.
+ */
+char *usyms__format(struct usyms *u, pid_t pid, uint64_t addr, bool ret_addr, bool offset, char *buf,
+		    size_t len);
+
+void usyms__stats(const struct usyms *u, struct ustack_stats *st);
+
 #endif
