@@ -374,3 +374,37 @@ int probes_expand(const struct pattern *p, bool regex, pid_t pid, struct probe_l
 	err_msg("bad pattern '%s'", p->text);
 	return EXIT_USAGE;
 }
+
+struct evsel *probes_add(struct session *s, const struct probe_target *t, const struct ev_cfg *cfg)
+{
+	struct probe_spec ps = { .type = t->kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL,
+				 .path = t->path, .func = t->func, .offset = t->offset, .label = t->func };
+
+	if (t->kind == PROBE_TRACEPOINT)
+		return session__add_tracepoint(s, t->sys, t->event, cfg);
+	return session__add_probe(s, &ps, cfg);
+}
+
+void probes_describe(const struct probe_target *t, char *buf, size_t len)
+{
+	if (t->kind == PROBE_TRACEPOINT)
+		snprintf(buf, len, "tracepoint %s:%s", t->sys, t->event);
+	else if (t->kind == PROBE_KPROBE)
+		snprintf(buf, len, "kprobe %s", t->func);
+	else
+		snprintf(buf, len, "uprobe %s:0x%llx (%s)", t->path, (unsigned long long)t->offset, t->func);
+}
+
+long probes_limit(void)
+{
+	const char *e = getenv("BCC_PROBE_LIMIT");
+	char *end;
+	long v;
+
+	if (e && *e) {
+		v = strtol(e, &end, 10);
+		if (!*end && v > 0)
+			return v;
+	}
+	return 1000;
+}

@@ -39,4 +39,17 @@ struct probe_list {
 int probes_expand(const struct pattern *p, bool regex, pid_t pid, struct probe_list *out);
 void probe_list_free(struct probe_list *l);
 
+struct session;
+struct evsel;
+struct ev_cfg;
+
+/* Add target t to the session with cfg: a tracepoint, or a uprobe/kprobe.  NULL after a message. */
+struct evsel *probes_add(struct session *s, const struct probe_target *t, const struct ev_cfg *cfg);
+
+/* "tracepoint sys:event", "kprobe func" or "uprobe path:0xoff (func)" into buf (for -D/-v). */
+void probes_describe(const struct probe_target *t, char *buf, size_t len);
+
+/* BCC's cap on probes per run: 1000, or BCC_PROBE_LIMIT. */
+long probes_limit(void);
+
 #endif

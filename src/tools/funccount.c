@@ -16,8 +16,6 @@
 #include "parsers/pattern.h"
 #include "tool.h"
 
-#define DEFAULT_PROBE_LIMIT 1000
-
 struct conf {
 	long pid, interval, duration, cpu;
 	bool timestamp, regexp, debug;
@@ -85,28 +83,13 @@ static int print_counts(void *arg)
 	return out_flush(st->out) || out_broken(st->out);
 }
 
-static long probe_limit(void)
-{
-	const char *e = getenv("BCC_PROBE_LIMIT");
-	long v;
-
-	if (e && !opts_parse_long(e, &v) && v > 0)
-		return v;
-	return DEFAULT_PROBE_LIMIT;
-}
-
 static void print_plan(const struct state *st)
 {
-	for (size_t i = 0; i < st->probes.n; i++) {
-		const struct probe_target *t = &st->probes.v[i];
+	char what[4200];
 
-		if (t->kind == PROBE_TRACEPOINT)
-			fprintf(stderr, "counter: tracepoint %s:%s\n", t->sys, t->event);
-		else if (t->kind == PROBE_KPROBE)
-			fprintf(stderr, "counter: kprobe %s\n", t->func);
-		else
-			fprintf(stderr, "counter: uprobe %s:0x%llx (%s)\n", t->path,
-				(unsigned long long)t->offset, t->func);
+	for (size_t i = 0; i < st->probes.n; i++) {
+		probes_describe(&st->probes.v[i], what, sizeof(what));
+		fprintf(stderr, "counter: %s\n", what);
 	}
 }
 
@@ -120,21 +103,9 @@ static int attach(struct state *st)
 		err_msg("out of memory");
 		return EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < st->probes.n; i++) {
-		const struct probe_target *t = &st->probes.v[i];
-
-		if (t->kind == PROBE_TRACEPOINT) {
-			st->evs[i] = session__add_tracepoint(st->s, t->sys, t->event, &cfg);
-		} else {
-			struct probe_spec ps = { .type = t->kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL,
-						 .path = t->path, .func = t->func, .offset = t->offset,
-						 .label = t->func };
-
-			st->evs[i] = session__add_probe(st->s, &ps, &cfg);
-		}
-		if (!st->evs[i])
+	for (size_t i = 0; i < st->probes.n; i++)
+		if (!(st->evs[i] = probes_add(st->s, &st->probes.v[i], &cfg)))
 			return EXIT_RUNTIME;
-	}
 	return session__start(st->s);
 }
 
@@ -162,8 +133,8 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	ret = probes_expand(&pat, c->regexp, (pid_t)c->pid, &st.probes);
 	if (ret)
 		goto out;
-	if ((long)st.probes.n > probe_limit()) {
-		err_msg("maximum of %ld probes allowed, attempted %zu", probe_limit(), st.probes.n);
+	if ((long)st.probes.n > probes_limit()) {
+		err_msg("maximum of %ld probes allowed, attempted %zu", probes_limit(), st.probes.n);
 		ret = EXIT_USAGE;
 		goto out;
 	}

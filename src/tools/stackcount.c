@@ -27,7 +27,6 @@
 #include "parsers/pattern.h"
 #include "tool.h"
 
-#define DEFAULT_PROBE_LIMIT 1000
 #define MAX_STACKS 16384      /* unique stacks per interval, BCC's stack map size */
 #define MAX_FRAMES 127        /* kernel.perf_event_max_stack's default */
 /* All GPRs, IP, FLAGS, CS, SS: the segment registers DS..GS are refused (EINVAL). */
@@ -370,27 +369,13 @@ out:
 	return ret;
 }
 
-static long probe_limit(void)
-{
-	const char *e = getenv("BCC_PROBE_LIMIT");
-	long v;
-
-	if (e && !opts_parse_long(e, &v) && v > 0)
-		return v;
-	return DEFAULT_PROBE_LIMIT;
-}
-
 static void print_plan(const struct state *st, const struct ev_cfg *cfg)
 {
 	for (size_t i = 0; i < st->probes.n; i++) {
-		const struct probe_target *t = &st->probes.v[i];
+		char what[4200];
 
-		if (t->kind == PROBE_TRACEPOINT)
-			fprintf(stderr, "sample: tracepoint %s:%s", t->sys, t->event);
-		else if (t->kind == PROBE_KPROBE)
-			fprintf(stderr, "sample: kprobe %s", t->func);
-		else
-			fprintf(stderr, "sample: uprobe %s:0x%llx (%s)", t->path, (unsigned long long)t->offset, t->func);
+		probes_describe(&st->probes.v[i], what, sizeof(what));
+		fprintf(stderr, "sample: %s", what);
 		fprintf(stderr, "%s", st->want_kernel ? ", kernel stack from the callchain" : "");
 		if (st->want_user && st->fp_only)
 			fprintf(stderr, ", user stack from frame pointers (callchain)");
@@ -403,22 +388,9 @@ static void print_plan(const struct state *st, const struct ev_cfg *cfg)
 
 static int attach(struct state *st, const struct ev_cfg *cfg)
 {
-	for (size_t i = 0; i < st->probes.n; i++) {
-		const struct probe_target *t = &st->probes.v[i];
-		struct evsel *ev;
-
-		if (t->kind == PROBE_TRACEPOINT) {
-			ev = session__add_tracepoint(st->s, t->sys, t->event, cfg);
-		} else {
-			struct probe_spec ps = { .type = t->kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL,
-						 .path = t->path, .func = t->func, .offset = t->offset,
-						 .label = t->func };
-
-			ev = session__add_probe(st->s, &ps, cfg);
-		}
-		if (!ev)
+	for (size_t i = 0; i < st->probes.n; i++)
+		if (!probes_add(st->s, &st->probes.v[i], cfg))
 			return EXIT_RUNTIME;
-	}
 	return session__start(st->s);
 }
 
@@ -511,8 +483,8 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	ret = probes_expand(&pat, c->regexp, (pid_t)c->pid, &st.probes);
 	if (ret)
 		goto out;
-	if ((long)st.probes.n > probe_limit()) {
-		err_msg("maximum of %ld probes allowed, attempted %zu", probe_limit(), st.probes.n);
+	if ((long)st.probes.n > probes_limit()) {
+		err_msg("maximum of %ld probes allowed, attempted %zu", probes_limit(), st.probes.n);
 		ret = EXIT_USAGE;
 		goto out;
 	}
