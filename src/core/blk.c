@@ -47,11 +47,14 @@ struct slot {
 	uint64_t sector, start, issue, touched;
 	uint32_t dev, bytes, pid, issue_pid;
 	bool used, write, have_start, have_issue;
+	int cls;           /* CLS_READ, CLS_WRITE or CLS_OTHER (flush, discard...) */
 	char comm[16], issue_comm[16], rwbs[12];
 };
 
 #define WAYS 2
 #define SETS 8192           /* 16384 requests in flight before evictions */
+enum { CLS_READ, CLS_WRITE, CLS_OTHER };
+
 #define MAX_PENDING 262144  /* records buffered between two ticks before a forced flush */
 
 struct blk_trace {
@@ -216,27 +219,27 @@ uint64_t blk_trace_evicted(const struct blk_trace *t)
 	return t->evicted;
 }
 
-static struct slot *set_of(struct blk_trace *t, uint32_t dev, uint64_t sector, bool write)
+static struct slot *set_of(struct blk_trace *t, uint32_t dev, uint64_t sector, int cls)
 {
-	uint64_t h = (sector ^ ((uint64_t)dev << 1 | write) * 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
+	uint64_t h = (sector ^ ((uint64_t)dev << 2 | (uint64_t)cls) * 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
 
 	return &t->tab[(h >> 40) % SETS * WAYS];
 }
 
-static struct slot *find(struct blk_trace *t, const struct rec *r, bool write)
+static struct slot *find(struct blk_trace *t, const struct rec *r, int cls)
 {
-	struct slot *set = set_of(t, r->dev, r->sector, write);
+	struct slot *set = set_of(t, r->dev, r->sector, cls);
 
 	for (unsigned i = 0; i < WAYS; i++)
-		if (set[i].used && set[i].sector == r->sector && set[i].dev == r->dev && set[i].write == write)
+		if (set[i].used && set[i].sector == r->sector && set[i].dev == r->dev && set[i].cls == cls)
 			return &set[i];
 	return NULL;
 }
 
 /* The slot of this request, taking a free or the least recently used one if new. */
-static struct slot *get(struct blk_trace *t, const struct rec *r, bool write)
+static struct slot *get(struct blk_trace *t, const struct rec *r, int cls)
 {
-	struct slot *set = set_of(t, r->dev, r->sector, write), *victim = NULL, *s = find(t, r, write);
+	struct slot *set = set_of(t, r->dev, r->sector, cls), *victim = NULL, *s = find(t, r, cls);
 
 	if (s)
 		return s;
@@ -254,7 +257,8 @@ static struct slot *get(struct blk_trace *t, const struct rec *r, bool write)
 	victim->used = true;
 	victim->dev = r->dev;
 	victim->sector = r->sector;
-	victim->write = write;
+	victim->cls = cls;
+	victim->write = cls == CLS_WRITE;
 	return victim;
 }
 
@@ -275,9 +279,21 @@ static void to_io(const struct slot *s, struct blk_io *io)
 	memcpy(io->issue_comm, s->issue_comm, sizeof(io->issue_comm));
 }
 
+/*
+ * Requests are told apart by (dev, sector, class).  A flush carries no data and sector 0
+ * (6.18) or -1 (6.1 completions): were it a "read", it would take the slot of a real read
+ * of sector 0 in flight and both would be mis-paired.
+ */
+static int request_class(const char *rwbs)
+{
+	if (strchr(rwbs, 'W'))
+		return CLS_WRITE;
+	return strchr(rwbs, 'R') ? CLS_READ : CLS_OTHER;
+}
+
 static void process(struct blk_trace *t, const struct rec *r)
 {
-	bool write = strchr(r->rwbs, 'W') != NULL;
+	int write = request_class(r->rwbs);
 	struct slot *s;
 	struct blk_io io;
 
