@@ -47,7 +47,8 @@ struct specprobe {
 	bool comm_fetched;
 	struct field comm_f;
 	struct agg comms;
-	char scratch[4096];
+	char scratch[4096];   /* strings of the predicate */
+	char (*valbuf)[4096]; /* one buffer per value: a message may print several strings */
 	char commbuf[32];
 };
 
@@ -323,6 +324,11 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 	p->nvals = r->nvals;
 	p->string_size = r->string_size ? r->string_size : 80;
 	p->name = strdup(r->function);
+	p->valbuf = calloc(r->nvals + 1, sizeof(*p->valbuf));
+	if (!p->name || !p->valbuf) {
+		err_msg("out of memory");
+		goto fail;
+	}
 	if (r->type == 'u') {
 		err_msg("USDT probes (u:) are not supported by rawtrace yet");
 		*status = EXIT_USAGE;
@@ -407,6 +413,7 @@ void specprobe_free(struct specprobe *p)
 	expr_free(p->residual);
 	free(p->kfilter);
 	free(p->name);
+	free(p->valbuf);
 	agg_free(&p->comms);
 	free(p);
 }
@@ -447,6 +454,7 @@ const char *specprobe_comm(struct specprobe *p, const struct sample *smp)
 	if (f) {
 		if (fgets(p->commbuf, sizeof(p->commbuf), f))
 			p->commbuf[strcspn(p->commbuf, "\n")] = 0;
+		p->commbuf[15] = 0; /* TASK_COMM_LEN, as the kernel's own copies */
 		fclose(f);
 		v = agg_get(&p->comms, smp->tid);
 		if (v)
@@ -456,22 +464,23 @@ const char *specprobe_comm(struct specprobe *p, const struct sample *smp)
 }
 
 /* A string at a user address of the thread, read now (it may have changed since). */
-static const char *read_late(struct specprobe *p, const struct sample *smp, uint64_t addr)
+static const char *read_late(struct specprobe *p, const struct sample *smp, uint64_t addr, char *buf)
 {
-	size_t want = p->string_size < sizeof(p->scratch) ? p->string_size : sizeof(p->scratch) - 1;
-	struct iovec local = { p->scratch, want }, remote = { (void *)(uintptr_t)addr, want };
+	size_t want = p->string_size < 4095 ? p->string_size : 4095;
+	struct iovec local = { buf, want }, remote = { (void *)(uintptr_t)addr, want };
 	ssize_t n = process_vm_readv((pid_t)smp->tid, &local, 1, &remote, 1, 0);
 
 	if (n <= 0)
 		return NULL;
-	p->scratch[n < (ssize_t)want ? n : (ssize_t)want] = 0;
-	return p->scratch;
+	buf[n < (ssize_t)want ? n : (ssize_t)want] = 0;
+	return buf;
 }
 
 struct env {
 	struct specprobe *p;
 	const struct sample *smp;
 	bool unverified;
+	char *buf;            /* where this evaluation's strings go (4096 bytes) */
 };
 
 static int leaf_value(struct env *en, struct leaf *l, struct expr_value *out)
@@ -495,7 +504,7 @@ static int leaf_value(struct env *en, struct leaf *l, struct expr_value *out)
 		*out = expr_value_str(specprobe_comm(p, smp));
 		return 0;
 	case SRC_LATE_STR:
-		str = read_late(p, smp, field__u64(&l->f, smp->raw, smp->raw_size));
+		str = read_late(p, smp, field__u64(&l->f, smp->raw, smp->raw_size), en->buf);
 		en->unverified = true;
 		*out = expr_value_str(str ? str : "[unreadable]");
 		return 0;
@@ -505,9 +514,10 @@ static int leaf_value(struct env *en, struct leaf *l, struct expr_value *out)
 			if (!str)
 				return -EINVAL;
 			len = len < p->string_size ? len : p->string_size;
-			memcpy(p->scratch, str, len);
-			p->scratch[len] = 0;
-			*out = expr_value_str(p->scratch);
+			len = len < 4095 ? len : 4095;
+			memcpy(en->buf, str, len);
+			en->buf[len] = 0;
+			*out = expr_value_str(en->buf);
 			return 0;
 		}
 		*out = expr_value_int(field__s64(&l->f, smp->raw, smp->raw_size),
@@ -537,7 +547,7 @@ static int string_value(struct env *en, const struct expr *leaf, struct expr_val
 
 bool specprobe_match(struct specprobe *p, const struct sample *smp)
 {
-	struct env en = { p, smp, false };
+	struct env en = { p, smp, false, p->scratch };
 	struct expr_error err;
 	bool ok = false;
 
@@ -549,7 +559,7 @@ bool specprobe_match(struct specprobe *p, const struct sample *smp)
 int specprobe_value(struct specprobe *p, const struct sample *smp, size_t i, struct expr_value *out,
 		    bool *unverified)
 {
-	struct env en = { p, smp, false };
+	struct env en = { p, smp, false, p->valbuf[i] };
 	const struct expr *sl = p->val_string[i] ? string_leaf(p->vals[i]) : NULL;
 	struct expr_error err;
 	int ret;

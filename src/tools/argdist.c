@@ -114,6 +114,21 @@ static void count_key(struct probe *pr, const char *text)
 		pr->keys[pr->nkeys++].count = 1;
 }
 
+/* The value as the spec's type declares it: ":int:args->fd" prints -1, not 4294967295. */
+static void as_declared(struct expr_value *v, const struct expr_type *t)
+{
+	if (v->kind != EXPR_VAL_INT || t->ptr || !t->size || t->size > 8)
+		return;
+	if (t->size < 8) {
+		uint64_t mask = (1ULL << (8 * t->size)) - 1, sign = 1ULL << (8 * t->size - 1);
+
+		v->u &= mask;
+		if (t->is_signed && (v->u & sign))
+			v->u |= ~mask;
+	}
+	v->is_signed = t->is_signed;
+}
+
 static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 {
 	struct probe *pr = arg;
@@ -130,13 +145,16 @@ static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 		return;
 	}
 	if (pr->histogram) {
-		if (specprobe_value(pr->sp, smp, 0, &v, &late) == 0 && v.kind == EXPR_VAL_INT)
+		if (specprobe_value(pr->sp, smp, 0, &v, &late) == 0 && v.kind == EXPR_VAL_INT) {
+			as_declared(&v, &sp->types[0]);
 			pr->slots[hist_log2_slot(v.u)]++;
+		}
 		return;
 	}
 	for (size_t i = 0; i < sp->nexprs; i++) {
 		if (specprobe_value(pr->sp, smp, i, &v, &late))
 			return;
+		as_declared(&v, &sp->types[i]);
 		if (v.kind == EXPR_VAL_STR)
 			n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, "%s%s = %s%s",
 					      i ? ", " : "", sp->expr_texts[i], late ? "? " : "", v.str);
