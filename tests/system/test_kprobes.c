@@ -127,3 +127,67 @@ Test(kprobes, two_instances_on_the_same_function)
 	proc_free(&ta);
 	proc_free(&tb);
 }
+
+/* Run `rawtrace TOOL ARGS` with -p <workload MODE N> after it is attached; its stdout. */
+static char *around(const char *mode, const char *n, char *const tool_argv[], const char *ready, int sig)
+{
+	char *argv[16] = { (char *)RAWTRACE_BIN };
+	struct proc w, t;
+	char pidbuf[16], *out;
+	int k = 1;
+	pid_t pid;
+
+	pid = workload_start(&w, mode, n, NULL);
+	cr_assert(pid > 0);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	for (int i = 0; tool_argv[i]; i++)
+		argv[k++] = tool_argv[i];
+	argv[k++] = "-p";
+	argv[k++] = pidbuf;
+	argv[k] = NULL;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, ready, 60), "%s", t.err ? t.err : "");
+	cr_assert_eq(workload_run(&w), 0);
+	cr_assert_eq(proc_finish(&t, sig, 60), 0, "%s", t.err);
+	out = strdup(t.out);
+	proc_free(&w);
+	proc_free(&t);
+	return out;
+}
+
+Test(kprobes, trace_prints_exact_paths_from_a_reused_buffer)
+{
+	char *argv[] = { "trace", "do_sys_openat2 \"%s\", arg2", NULL };
+	char want[96], *out, *p;
+	int pid;
+
+	need_kprobes();
+	out = around("opens", "40", argv, "FUNC", SIGINT);
+	cr_assert_eq(count_lines_matching(out, "/tmp/rt-open-"), 40, "%s", out);
+	/* every path exactly once, in order, none marked as read late */
+	p = strstr(out, "/tmp/rt-open-");
+	cr_assert(p && sscanf(p, "/tmp/rt-open-%d-", &pid) == 1, "%s", out);
+	for (int i = 0; i < 40; i++) {
+		snprintf(want, sizeof(want), "do_sys_openat2   /tmp/rt-open-%d-%d\n", pid, i);
+		cr_assert(strstr(out, want), "missing %s in:\n%s", want, out);
+	}
+	cr_assert(!strstr(out, "? "), "%s", out);
+	free(out);
+}
+
+Test(kprobes, argdist_histogram_of_vfs_read_return_values)
+{
+	char *argv[] = { "argdist", "-c", "-i", "1", "-n", "3", "-H", "r::vfs_read():ssize_t:$retval", NULL };
+	char *out, *last;
+
+	need_kprobes();
+	/* 80 reads: 10 each of 1, 2, 4 ... 128 bytes; cumulative, printed each second, 3 times */
+	out = around("readsz", "80", argv, "]\n", 0);
+	last = strrchr(out, '[');
+	cr_assert(last, "%s", out);
+	cr_assert(strstr(last, "         0 -> 1          : 10       |"), "%s", last);
+	cr_assert(strstr(last, "         2 -> 3          : 10       |"), "%s", last);
+	cr_assert(strstr(last, "        64 -> 127        : 10       |"), "%s", last);
+	cr_assert(strstr(last, "       128 -> 255        : 10       |"), "%s", last);
+	free(out);
+}

@@ -12,6 +12,8 @@
  *   workload func A B           A calls of rt_workload_target(), B of rt_workload_other()
  *   workload read N             N one-byte read()s of /dev/zero (N calls of vfs_read)
  *   workload named N            N calls rt_workload_named(i, "item-<i>") from one reused buffer
+ *   workload opens N            N opens of /tmp/rt-open-<pid>-<i> (absent: ENOENT) from one reused buffer
+ *   workload readsz N           N read()s of /dev/zero of 1, 2, 4 ... 128 bytes in turn
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -75,7 +77,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: workload getppid|libc_getppid|threads|fork|fail|func|read|named ARGS\n");
+		fprintf(stderr, "usage: workload getppid|libc_getppid|threads|fork|fail|func|read|named|opens|readsz ARGS\n");
 		return 2;
 	}
 	sigemptyset(&set);
@@ -121,6 +123,20 @@ int main(int argc, char **argv)
 			snprintf(buf, sizeof(buf), "item-%ld", i);
 			sink += rt_workload_named((int)i, buf);
 		}
+	} else if (!strcmp(argv[1], "opens")) {
+		char path[64];
+
+		for (long i = 0; i < a; i++) {
+			snprintf(path, sizeof(path), "/tmp/rt-open-%d-%ld", (int)getpid(), i);
+			sink += open(path, O_RDONLY) >= 0;
+		}
+	} else if (!strcmp(argv[1], "readsz")) {
+		int fd = open("/dev/zero", O_RDONLY);
+		char buf[128];
+
+		for (long i = 0; i < a; i++)
+			sink += (int)read(fd, buf, (size_t)1 << (i % 8));
+		close(fd);
 	} else if (!strcmp(argv[1], "read")) {
 		int fd = open("/dev/zero", O_RDONLY);
 		char c;
