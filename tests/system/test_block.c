@@ -10,6 +10,8 @@
  * report exactly those.
  */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -332,6 +334,31 @@ Test(block, biolatency_json_interval_count_ends_by_itself)
 	cr_assert(!strstr(out, "Tracing"), "%s", out);
 	cr_assert(strstr(out, "\n{'ts': '"), "%s", out);
 	cr_assert(strstr(out, "'val_type': 'usecs', 'data': ["), "%s", out);
+	free(out);
+}
+
+/* argdist (issue 4): a histogram of the request sizes the workload wrote and read. */
+Test(block, argdist_histogram_of_request_bytes_exact)
+{
+	char spec[256], *last, *out;
+	char *args[] = { "argdist", "-c", "-i", "1", "-n", "3", "-H", spec, NULL };
+	struct stat sb;
+	int st;
+
+	cr_assert_eq(stat(loopdev, &sb), 0);
+	/* the kernel's dev_t in tracepoints is major << 20 | minor */
+	snprintf(spec, sizeof(spec), "t:block:block_rq_issue():u32:args->bytes:args->dev == %u",
+		 major(sb.st_rdev) << 20 | minor(sb.st_rdev));
+	out = tool_around(args, "]\n", 0, &st);
+	cr_assert_eq(st, 0);
+	last = strrchr(out, '[');
+	cr_assert(last, "%s", out);
+	/* 8 x 4 KiB and 4 x 64 KiB writes, 2 x 16 KiB reads, the fsync's 0-byte flush(es) */
+	cr_assert_eq(hist_row(last, 0, 1), flushes, "%s", last);
+	cr_assert_eq(hist_row(last, 4096, 8191), 8, "%s", last);
+	cr_assert_eq(hist_row(last, 16384, 32767), 2, "%s", last);
+	cr_assert_eq(hist_row(last, 65536, 131071), 4, "%s", last);
+	cr_assert_eq(hist_total(last), 14 + flushes, "%s", last);
 	free(out);
 }
 
