@@ -21,8 +21,9 @@
 
 #define MAX_LEAVES 64
 #define COMM_CACHE 65536
+#define INFLIGHT 65536  /* threads between a function's entry and return ($latency, $entry) */
 
-enum leaf_src { SRC_FIELD, SRC_PID, SRC_TGID, SRC_CPU, SRC_COMM, SRC_LATE_STR };
+enum leaf_src { SRC_FIELD, SRC_PID, SRC_TGID, SRC_CPU, SRC_COMM, SRC_LATE_STR, SRC_LATENCY, SRC_ENTRY };
 
 struct leaf {
 	const struct expr *e;
@@ -47,6 +48,11 @@ struct specprobe {
 	bool comm_fetched;
 	struct field comm_f;
 	struct agg comms;
+	/* $latency / $entry(NAME): an entry probe records the time and one argument per thread */
+	struct evsel *entry_ev;
+	int entry_argn;
+	struct field entry_f;
+	struct agg inflight;
 	char scratch[4096];   /* strings of the predicate */
 	char (*valbuf)[4096]; /* one buffer per value: a message may print several strings */
 	char commbuf[32];
@@ -127,6 +133,9 @@ static int add_leaf(struct specprobe *p, const struct specprobe_req *r, struct t
 			break;
 		case EXPR_VAR_ARG:
 			goto arg;
+		case EXPR_VAR_LATENCY:
+			l->src = SRC_LATENCY;
+			break;
 		default:
 			snprintf(err, errlen, "%s is not available without BPF in this tool", e->name);
 			return -EINVAL;
@@ -181,7 +190,7 @@ static struct leaf *find_string_leaf(struct specprobe *p, const struct expr *e)
 static int collect(struct specprobe *p, const struct specprobe_req *r, struct tep_event *tp,
 		   const struct expr *e, char *err, size_t errlen)
 {
-	int ret;
+	int ret, argn;
 
 	if (!e)
 		return 0;
@@ -191,8 +200,17 @@ static int collect(struct specprobe *p, const struct specprobe_req *r, struct te
 	case EXPR_FIELD:
 		return find_leaf(p, e) ? 0 : add_leaf(p, r, tp, e, false, err, errlen);
 	case EXPR_ENTRY:
-		snprintf(err, errlen, "$entry() needs argdist with an r: probe");
-		return -EINVAL;
+		if (find_leaf(p, e))
+			return 0;
+		argn = spec_param_index(r->params, r->nparams, e->name) + 1;
+		if (r->type != 'r' || argn < 1 || argn > 6 || (p->entry_argn && p->entry_argn != argn)) {
+			snprintf(err, errlen, "$entry(%s) needs an r: probe with %s in its signature (one $entry per probe)",
+				 e->name, e->name);
+			return -EINVAL;
+		}
+		p->entry_argn = argn;
+		p->leaves[p->nleaves++] = (struct leaf){ .e = e, .src = SRC_ENTRY };
+		return 0;
 	case EXPR_UNARY:
 		if (e->op == EXPR_OP_DEREF) {
 			snprintf(err, errlen, "pointer dereference (*) is not supported without BPF");
@@ -303,6 +321,53 @@ static int resolve_probe(const struct specprobe_req *r, struct probe_target *out
 	return out->func ? 0 : EXIT_RUNTIME;
 }
 
+static void on_entry(void *arg, struct evsel *ev, const struct sample *smp)
+{
+	struct specprobe *p = arg;
+	uint64_t *v = agg_get(&p->inflight, smp->tid);
+
+	if (!v)
+		return;
+	v[0] = smp->time;
+	v[1] = p->entry_argn ? field__u64(&p->entry_f, smp->raw, smp->raw_size) : 0;
+}
+
+static bool needs_entry(const struct specprobe *p)
+{
+	for (size_t i = 0; i < p->nleaves; i++)
+		if (p->leaves[i].src == SRC_LATENCY || p->leaves[i].src == SRC_ENTRY)
+			return true;
+	return false;
+}
+
+/* The entry probe of a return probe whose expressions use $latency or $entry(). */
+static int add_entry_probe(struct session *s, struct specprobe *p, const struct probe_target *t,
+			   const struct specprobe_req *r)
+{
+	struct ev_cfg cfg = { .mode = EV_SAMPLE, .on_sample = on_entry, .arg = p };
+	struct probe_spec ps = { .type = t->kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL, .path = t->path,
+				 .func = t->func, .offset = t->offset + r->offset, .label = r->function };
+	char fa[64] = "";
+
+	if (agg_init(&p->inflight, INFLIGHT)) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	if (p->entry_argn && t->kind == PROBE_UPROBE)
+		snprintf(fa, sizeof(fa), "e=%s:u64", uregs[p->entry_argn - 1]);
+	else if (p->entry_argn)
+		snprintf(fa, sizeof(fa), "e=$arg%d:u64", p->entry_argn);
+	ps.fetchargs = fa[0] ? fa : NULL;
+	p->entry_ev = session__add_probe(s, &ps, &cfg);
+	if (!p->entry_ev)
+		return -EINVAL;
+	if (p->entry_argn && field__find(&p->entry_f, evsel__tep(p->entry_ev), "e")) {
+		err_msg("entry probe of %s has no field e", r->function);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r, int *status)
 {
 	struct specprobe *p = calloc(1, sizeof(*p));
@@ -378,6 +443,8 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 		ps.offset = t.offset + r->offset;
 		ps.fetchargs = fa;
 		p->ev = session__add_probe(s, &ps, &cfg);
+		if (p->ev && needs_entry(p) && add_entry_probe(s, p, &t, r))
+			p->ev = NULL;
 		free(t.path);
 		free(t.func);
 	}
@@ -415,6 +482,7 @@ void specprobe_free(struct specprobe *p)
 	free(p->name);
 	free(p->valbuf);
 	agg_free(&p->comms);
+	agg_free(&p->inflight);
 	free(p);
 }
 
@@ -503,6 +571,17 @@ static int leaf_value(struct env *en, struct leaf *l, struct expr_value *out)
 	case SRC_COMM:
 		*out = expr_value_str(specprobe_comm(p, smp));
 		return 0;
+	case SRC_LATENCY:
+	case SRC_ENTRY: {
+		/* the same thread's last entry: a return without one (entered before we started) has no value */
+		uint64_t *v = p->inflight.tab ? agg_find(&p->inflight, smp->tid) : NULL;
+
+		if (!v)
+			return -ENOENT;
+		*out = l->src == SRC_LATENCY ? expr_value_int((int64_t)(smp->time - v[0]), 64, false)
+					     : expr_value_int((int64_t)v[1], 64, false);
+		return 0;
+	}
 	case SRC_LATE_STR:
 		str = read_late(p, smp, field__u64(&l->f, smp->raw, smp->raw_size), en->buf);
 		en->unverified = true;

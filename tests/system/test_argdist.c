@@ -81,3 +81,31 @@ Test(argdist, string_keys_and_filters)
 	cr_assert(!strstr(out, "item-37"), "%s", out);
 	free(out);
 }
+
+Test(argdist, entry_values_and_latency_of_return_probes)
+{
+	char spec[512], *out;
+
+	need_root_tracefs();
+	/* $entry(idx) pairs each return with its own entry: exactly 10 per value */
+	snprintf(spec, sizeof(spec), "r:%s:rt_workload_named(int idx):u64:$entry(idx) & 3", WORKLOAD_BIN);
+	out = argdist_named("-C", spec);
+	for (int v = 0; v < 4; v++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "\t10         $entry(idx) & 3 = %d\n", v);
+		cr_assert(strstr(out, want), "missing '%s':\n%s", want, out);
+	}
+	free(out);
+	/* every one of the 40 returns has a latency: the histogram holds exactly 40 */
+	snprintf(spec, sizeof(spec), "r:%s:rt_workload_named():u64:$latency", WORKLOAD_BIN);
+	out = argdist_named("-H", spec);
+	{
+		long total = 0;
+
+		for (const char *l = strstr(out, " -> "); l; l = strstr(l + 1, " -> "))
+			total += strtol(strstr(l, " : ") + 3, NULL, 10);
+		cr_assert_eq(total, 40, "%s", out);
+	}
+	free(out);
+}
