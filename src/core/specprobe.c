@@ -15,6 +15,7 @@
 #include "core/catalog.h"
 #include "core/err.h"
 #include "core/field.h"
+#include "core/hist.h"
 #include "core/probes.h"
 #include "core/specprobe.h"
 #include "parsers/pattern.h"
@@ -48,6 +49,10 @@ struct specprobe {
 	bool comm_fetched;
 	struct field comm_f;
 	struct agg comms;
+	/* in-kernel log2 buckets: counters[i] counts slot i (NULL: slot not counted) */
+	struct evsel *counters[HIST_LOG2_SLOTS];
+	bool buckets;
+	struct session *s;
 	/* $latency / $entry(NAME): an entry probe records the time and one argument per thread */
 	struct evsel *entry_ev;
 	int entry_argn;
@@ -368,6 +373,54 @@ static int add_entry_probe(struct session *s, struct specprobe *p, const struct 
 	return 0;
 }
 
+/* One unsigned integer field as the only value, and nothing left for user space. */
+static bool bucketable(const struct specprobe *p, const struct specprobe_req *r)
+{
+	const struct leaf *l = p->nleaves == 1 ? &p->leaves[0] : NULL;
+
+	return r->nvals == 1 && !p->residual && l && l->e == r->vals[0] && l->src == SRC_FIELD &&
+	       !l->f.is_signed && !l->f.is_array && !l->f.is_string && l->f.size >= 1 && l->f.size <= 8;
+}
+
+/*
+ * Slot i of BCC's log2 histogram holds [2^(i-1), 2^i - 1], slot 1 also 0; a field of n
+ * bytes reaches slot 8n at most.  One counter per slot, filtered to its range.
+ */
+static int add_buckets(struct session *s, struct specprobe *p, const struct specprobe_req *r)
+{
+	const struct leaf *l = &p->leaves[0];
+	unsigned last = 8 * l->f.size;
+	char filter[1024];
+
+	for (unsigned i = 1; i <= last; i++) {
+		struct ev_cfg cfg = { .mode = EV_COUNT, .filter = filter };
+		uint64_t lo = i == 1 ? 0 : 1ULL << (i - 1), hi = i == 64 ? UINT64_MAX : (1ULL << i) - 1;
+
+		snprintf(filter, sizeof(filter), "%s%s%s%s >= %llu && %s <= %llu", p->kfilter ? "(" : "",
+			 p->kfilter ? p->kfilter : "", p->kfilter ? ") && " : "", l->fetch, (unsigned long long)lo,
+			 l->fetch, (unsigned long long)hi);
+		p->counters[i] = session__add_tracepoint(s, r->category, r->function, &cfg);
+		if (!p->counters[i])
+			return EXIT_RUNTIME;
+	}
+	p->buckets = true;
+	if (r->verbose)
+		fprintf(stderr, "%s: log2 histogram of %s counted in the kernel by %u filtered counters\n",
+			r->function, l->fetch, last);
+	return 0;
+}
+
+bool specprobe_buckets(struct specprobe *p, uint64_t *slots)
+{
+	if (!p->buckets)
+		return false;
+	session__read_counts(p->s);
+	for (unsigned i = 1; i < HIST_LOG2_SLOTS; i++)
+		if (p->counters[i])
+			slots[i] += evsel__count(p->counters[i]);
+	return true;
+}
+
 struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r, int *status)
 {
 	struct specprobe *p = calloc(1, sizeof(*p));
@@ -427,7 +480,13 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 		goto fail;
 	}
 	cfg.filter = p->kfilter;
-	if (r->type == 't') {
+	p->s = s;
+	if (r->type == 't' && r->log2_buckets && bucketable(p, r)) {
+		*status = add_buckets(s, p, r);
+		if (*status)
+			goto fail;
+		p->ev = p->counters[1];
+	} else if (r->type == 't') {
 		p->ev = session__add_tracepoint(s, r->category, r->function, &cfg);
 	} else {
 		struct probe_target t = { 0 };

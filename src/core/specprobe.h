@@ -34,6 +34,8 @@ struct specprobe_req {
 	size_t nvals;
 	unsigned string_size;        /* bytes kept of fetched strings (-Z) */
 	pid_t pid;                   /* -p: resolve libraries through this process */
+	bool log2_buckets;           /* the tool wants a log2 histogram of vals[0]: count it in
+					the kernel when it can (see specprobe_buckets) */
 	bool verbose;                /* print the plan (kernel filter, residual, fetch-args) */
 	sample_fn on_sample;
 	void *arg;
@@ -57,6 +59,15 @@ bool specprobe_match(struct specprobe *p, const struct sample *smp);
  */
 int specprobe_value(struct specprobe *p, const struct sample *smp, size_t i, struct expr_value *out,
 		    bool *unverified);
+
+/*
+ * When the request asked for log2_buckets and the probe qualifies (a tracepoint, one
+ * unsigned integer field as the value, a predicate the kernel evaluates entirely), the
+ * histogram is counted in the kernel by one filtered counter per bucket and no record is
+ * copied.  Adds the current counts to slots[HIST_LOG2_SLOTS] and returns true; false when
+ * the probe streams records instead.
+ */
+bool specprobe_buckets(struct specprobe *p, uint64_t *slots);
 
 /* The command name of the record's thread (exact where the kernel captured it). */
 const char *specprobe_comm(struct specprobe *p, const struct sample *smp);

@@ -24,7 +24,7 @@
 
 struct conf {
 	long pid, tid, string_size, interval, duration, number, top;
-	bool verbose, cumulative;
+	bool verbose, cumulative, in_kernel;
 	struct opt_list hist, count;
 	const char *include;
 };
@@ -41,6 +41,7 @@ static const struct opt opts[] = {
 	{ 'T', "top", OPT_INT, offsetof(struct conf, top), "TOP", "number of top results to show (not applicable to histograms)", 1, 1000000 },
 	{ 'H', "histogram", OPT_LIST, offsetof(struct conf, hist), "specifier", "probe specifier to capture histogram of (see examples below)" },
 	{ 'C', "count", OPT_LIST, offsetof(struct conf, count), "specifier", "probe specifier to capture count of (see examples below)" },
+	{ 0, "in-kernel", OPT_FLAG, offsetof(struct conf, in_kernel), NULL, "count -H histograms of a tracepoint field in the kernel (one filtered counter per bucket; never loses events)" },
 	{ 'I', "include", OPT_STR, offsetof(struct conf, include), "header", "additional header files to include in the BPF program (not supported: no BPF)" },
 	OPT_END
 };
@@ -187,8 +188,14 @@ static int print_all(void *arg)
 
 		fprintf(st->out, "%s\n", title);
 		if (pr->histogram) {
-			hist_print_log2(st->out, pr->slots, HIST_LOG2_SLOTS, pr->spec.expr_texts[0]);
-			if (!st->c->cumulative)
+			/* in-kernel counters are cumulative: read them into a fresh copy each time */
+			uint64_t kslots[HIST_LOG2_SLOTS] = { 0 };
+			bool in_kernel = specprobe_buckets(pr->sp, kslots);
+
+			hist_print_log2(st->out, in_kernel ? kslots : pr->slots, HIST_LOG2_SLOTS, pr->spec.expr_texts[0]);
+			if (in_kernel && !st->c->cumulative)
+				session__reset_counts(st->s);
+			else if (!st->c->cumulative)
 				memset(pr->slots, 0, sizeof(pr->slots));
 			continue;
 		}
@@ -240,6 +247,12 @@ static int plan(struct state *st, struct probe *pr, const char *text, bool histo
 	r.string_size = (unsigned)c->string_size;
 	r.pid = (pid_t)c->pid;
 	r.verbose = c->verbose;
+	/*
+	 * Opt-in: every bucket's filter runs on every hit, so 64 buckets cost the traced task
+	 * more than copying one record (1M reads: 4.1-4.7 s vs 3.1 s streamed, 2.5-3.5 s
+	 * untraced); what they buy is exactness when a stream would lose records.
+	 */
+	r.log2_buckets = histogram && c->in_kernel;
 	r.on_sample = on_hit;
 	r.arg = pr;
 	pr->sp = specprobe_new(st->s, &r, &status);

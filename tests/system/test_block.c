@@ -405,3 +405,26 @@ Test(block, bad_input)
 	expect_usage_error(d, "no such disk 'nosuchdisk'");
 	expect_usage_error(e, "interval must be a positive integer");
 }
+
+/* The same histogram counted in the kernel (argdist --in-kernel): no record copied, same answer. */
+Test(block, argdist_in_kernel_buckets_exact)
+{
+	char spec[256], *last, *out;
+	char *args[] = { "argdist", "--in-kernel", "-c", "-i", "1", "-n", "3", "-H", spec, NULL };
+	struct stat sb;
+	int st;
+
+	cr_assert_eq(stat(loopdev, &sb), 0);
+	snprintf(spec, sizeof(spec), "t:block:block_rq_issue():u32:args->bytes:args->dev == %u",
+		 major(sb.st_rdev) << 20 | minor(sb.st_rdev));
+	out = tool_around(args, "]\n", 0, &st);
+	cr_assert_eq(st, 0);
+	last = strrchr(out, '[');
+	cr_assert(last, "%s", out);
+	cr_assert_eq(hist_row(last, 0, 1), flushes, "%s", last);
+	cr_assert_eq(hist_row(last, 4096, 8191), 8, "%s", last);
+	cr_assert_eq(hist_row(last, 16384, 32767), 2, "%s", last);
+	cr_assert_eq(hist_row(last, 65536, 131071), 4, "%s", last);
+	cr_assert_eq(hist_total(last), 14 + flushes, "%s", last);
+	free(out);
+}
