@@ -5,9 +5,11 @@
  * into pointers once, after sorting.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/ksyms.h"
+#include "core/sample.h"
 #include "parsers/procfs.h"
 
 struct ksyms {
@@ -207,4 +209,20 @@ char *ksyms__format(const struct ksyms *k, uint64_t addr, unsigned flags, char *
 	if ((flags & KSYM_MODULE) && s->module[0] && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " [%s]", s->module);
 	return buf;
+}
+
+int ksyms_kernel_frames(const struct sample *s, uint64_t *ips, int max)
+{
+	bool kernel = false;
+	int n = 0;
+
+	for (uint64_t i = 0; i < s->nr_ips && n < max; i++) {
+		if (s->ips[i] >= PERF_CONTEXT_MAX) {
+			kernel = s->ips[i] == PERF_CONTEXT_KERNEL;
+			continue;
+		}
+		if (kernel)
+			ips[n++] = s->ips[i];
+	}
+	return n;
 }

@@ -45,4 +45,8 @@ enum { KSYM_OFFSET = 1, KSYM_MODULE = 2, KSYM_RETADDR = 4 };
  */
 char *ksyms__format(const struct ksyms *k, uint64_t addr, unsigned flags, char *buf, size_t len);
 
+struct sample;
+/* The kernel part of a sample's PERF_SAMPLE_CALLCHAIN (leaf first, markers dropped). */
+int ksyms_kernel_frames(const struct sample *s, uint64_t *ips, int max);
+
 #endif

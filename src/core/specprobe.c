@@ -424,7 +424,8 @@ bool specprobe_buckets(struct specprobe *p, uint64_t *slots)
 struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r, int *status)
 {
 	struct specprobe *p = calloc(1, sizeof(*p));
-	struct ev_cfg cfg = { .mode = EV_SAMPLE, .on_sample = r->on_sample, .arg = r->arg };
+	struct ev_cfg cfg = { .mode = EV_SAMPLE, .on_sample = r->on_sample, .arg = r->arg,
+			      .sample_type = r->sample_type, .regs_user = r->regs_user, .stack_user = r->stack_user };
 	struct tep_event *tp = NULL;
 	struct kf_ctx kc = { p };
 	char err[512] = "", *fa = NULL;

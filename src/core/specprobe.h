@@ -37,6 +37,9 @@ struct specprobe_req {
 	bool log2_buckets;           /* the tool wants a log2 histogram of vals[0]: count it in
 					the kernel when it can (see specprobe_buckets) */
 	bool verbose;                /* print the plan (kernel filter, residual, fetch-args) */
+	uint64_t sample_type;        /* extra PERF_SAMPLE_* bits (stacks), with: */
+	uint64_t regs_user;
+	uint32_t stack_user;
 	sample_fn on_sample;
 	void *arg;
 };

@@ -22,6 +22,13 @@
 
 struct usyms;
 
+/*
+ * What a sample needs for DWARF unwinding on x86_64: every general register, IP, FLAGS,
+ * CS and SS (DS..GS are refused by the kernel), and a user stack copy of this size.
+ */
+#define USTACK_REGS_MASK 0xff0fffULL
+#define USTACK_COPY 16384
+
 enum ustack_how { USTACK_NONE, USTACK_DWARF, USTACK_FP };
 
 struct ustack_stats {

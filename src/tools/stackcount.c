@@ -30,8 +30,6 @@
 #define MAX_STACKS 16384      /* unique stacks per interval, BCC's stack map size */
 #define MAX_FRAMES 127        /* kernel.perf_event_max_stack's default */
 /* All GPRs, IP, FLAGS, CS, SS: the segment registers DS..GS are refused (EINVAL). */
-#define REGS_MASK 0xff0fffULL
-#define STACK_COPY 16384
 /* Every sample carries the stack copy: 4 MiB per CPU holds ~250 of them. */
 #define USER_RING_PAGES 1024
 #define KERNEL_RING_PAGES 256
@@ -111,22 +109,6 @@ static uint64_t hash_stack(uint32_t pid, unsigned nk, unsigned nu, const uint64_
 	return h;
 }
 
-static int kernel_frames(const struct sample *s, uint64_t *ips, int max)
-{
-	bool kernel = false;
-	int n = 0;
-
-	for (uint64_t i = 0; i < s->nr_ips && n < max; i++) {
-		if (s->ips[i] >= PERF_CONTEXT_MAX) {
-			kernel = s->ips[i] == PERF_CONTEXT_KERNEL;
-			continue;
-		}
-		if (kernel)
-			ips[n++] = s->ips[i];
-	}
-	return n;
-}
-
 static void on_sample(void *arg, struct evsel *ev, const struct sample *s)
 {
 	struct state *st = arg;
@@ -140,9 +122,9 @@ static void on_sample(void *arg, struct evsel *ev, const struct sample *s)
 	if ((pid_t)s->pid == st->self)
 		return;
 	if (st->want_kernel)
-		nk = kernel_frames(s, ips, MAX_FRAMES);
+		nk = ksyms_kernel_frames(s, ips, MAX_FRAMES);
 	if (st->want_user)
-		nu = usyms__unwind(st->usyms, s, REGS_MASK, ips + nk, MAX_FRAMES, &how);
+		nu = usyms__unwind(st->usyms, s, USTACK_REGS_MASK, ips + nk, MAX_FRAMES, &how);
 	pid = st->c->perpid || st->want_user ? s->pid : NO_PID;
 	if (st->c->perpid)
 		usyms__comm(st->usyms, (pid_t)pid); /* remember it while the process exists */
@@ -458,8 +440,8 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		cfg.sample_type |= PERF_SAMPLE_CALLCHAIN;
 	if (st.want_user && !st.fp_only) {
 		cfg.sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		cfg.regs_user = REGS_MASK;
-		cfg.stack_user = STACK_COPY;
+		cfg.regs_user = USTACK_REGS_MASK;
+		cfg.stack_user = USTACK_COPY;
 	}
 	ret = EXIT_RUNTIME;
 	if (agg_init(&st.map, MAX_STACKS) || !(st.recs = calloc(MAX_STACKS, sizeof(*st.recs))) ||

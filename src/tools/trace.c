@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 #include "core/err.h"
+#include "core/ksyms.h"
 #include "core/out.h"
 #include "core/session.h"
 #include "core/specprobe.h"
+#include "core/usyms.h"
 #include "parsers/fmt.h"
 #include "parsers/spec.h"
 #include "tool.h"
@@ -24,7 +27,7 @@
 
 struct conf {
 	long buffer_pages, pid, tid, string_size, max_events;
-	bool verbose, include_self, timestamp, unix_ts, clock, print_cpu, kstack, ustack;
+	bool verbose, include_self, timestamp, unix_ts, clock, print_cpu, kstack, ustack, address;
 	const char *name, *msg_filter;
 };
 
@@ -42,8 +45,9 @@ static const struct opt opts[] = {
 	{ 'C', "print_cpu", OPT_FLAG, offsetof(struct conf, print_cpu), NULL, "print CPU id" },
 	{ 'n', "name", OPT_STR, offsetof(struct conf, name), "NAME", "only print process names containing this name" },
 	{ 'f', "msg-filter", OPT_STR, offsetof(struct conf, msg_filter), "MSG_FILTER", "only print the msg of event containing this string" },
-	{ 'K', "kernel-stack", OPT_FLAG, offsetof(struct conf, kstack), NULL, "output kernel stack trace (not supported yet)" },
-	{ 'U', "user-stack", OPT_FLAG, offsetof(struct conf, ustack), NULL, "output user stack trace (not supported yet)" },
+	{ 'K', "kernel-stack", OPT_FLAG, offsetof(struct conf, kstack), NULL, "output kernel stack trace" },
+	{ 'U', "user-stack", OPT_FLAG, offsetof(struct conf, ustack), NULL, "output user stack trace (DWARF unwinding of a copy of the user stack)" },
+	{ 'a', "address", OPT_FLAG, offsetof(struct conf, address), NULL, "print virtual address in stacks" },
 	OPT_END
 };
 
@@ -71,6 +75,8 @@ struct state {
 	size_t nprobes;
 	long printed;
 	uint64_t first_ns;
+	struct ksyms *ksyms;
+	struct usyms *usyms;
 	char msg[8192];
 };
 
@@ -113,6 +119,40 @@ static bool render(struct probe *pr, const struct sample *smp, char *out, size_t
 	return fmt_render(&sp->fmt, pr->vals, sp->nargs, out, len) >= 0;
 }
 
+#define MAX_FRAMES 127
+
+/* BCC's stack lines: 8 spaces, [-a: the address,] sym+0xoff and the module. */
+static void print_stacks(struct state *st, const struct sample *smp)
+{
+	uint64_t ips[MAX_FRAMES];
+	enum ustack_how how;
+	char buf[512];
+	int n;
+
+	if (st->c->kstack) {
+		n = ksyms_kernel_frames(smp, ips, MAX_FRAMES);
+		for (int i = 0; i < n; i++) {
+			if (st->c->address)
+				fprintf(st->out, "        %16llx ", (unsigned long long)ips[i]);
+			else
+				fputs("        ", st->out);
+			fprintf(st->out, "%s [kernel]\n",
+				ksyms__format(st->ksyms, ips[i], KSYM_OFFSET | (i ? KSYM_RETADDR : 0), buf, sizeof(buf)));
+		}
+	}
+	if (st->c->ustack) {
+		n = usyms__unwind(st->usyms, smp, USTACK_REGS_MASK, ips, MAX_FRAMES, &how);
+		for (int i = 0; i < n; i++) {
+			if (st->c->address)
+				fprintf(st->out, "        %16llx ", (unsigned long long)ips[i]);
+			else
+				fputs("        ", st->out);
+			fprintf(st->out, "%s\n", usyms__format(st->usyms, (pid_t)smp->pid, ips[i], i > 0, true, buf, sizeof(buf)));
+		}
+	}
+	fputc('\n', st->out);
+}
+
 static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 {
 	struct probe *pr = arg;
@@ -149,6 +189,8 @@ static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 	if (c->print_cpu)
 		fprintf(st->out, "%-3u ", smp->cpu);
 	fprintf(st->out, "%-7u %-7u %-15s %-16s %s\n", smp->pid, smp->tid, comm, specprobe_name(pr->sp), st->msg);
+	if (c->kstack || c->ustack)
+		print_stacks(st, smp);
 	if (out_broken(st->out) || (c->max_events && ++st->printed >= c->max_events))
 		session__stop(st->s);
 }
@@ -196,6 +238,13 @@ static int plan(struct state *st, struct probe *pr, const char *text)
 	r.string_size = (unsigned)c->string_size;
 	r.pid = (pid_t)c->pid;
 	r.verbose = c->verbose;
+	if (c->kstack)
+		r.sample_type |= PERF_SAMPLE_CALLCHAIN;
+	if (c->ustack) {
+		r.sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		r.regs_user = USTACK_REGS_MASK;
+		r.stack_user = USTACK_COPY;
+	}
 	r.on_sample = on_hit;
 	r.arg = pr;
 	pr->sp = specprobe_new(st->s, &r, &status);
@@ -216,10 +265,6 @@ static int check_conf(const struct conf *c)
 		err_msg("-b must be a power of two, got %ld", c->buffer_pages);
 		return EXIT_USAGE;
 	}
-	if (c->kstack || c->ustack) {
-		err_msg("-K and -U stacks are not supported by trace yet; use 'rawtrace stackcount'");
-		return EXIT_USAGE;
-	}
 	return 0;
 }
 
@@ -238,7 +283,15 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	if (!st.s)
 		return EXIT_RUNTIME;
 	session__set_target(st.s, &tgt);
-	session__set_buffer_pages(st.s, (unsigned)c->buffer_pages);
+	/* a user stack copy is 16 KiB per record: the default 64 pages would hold 16 */
+	session__set_buffer_pages(st.s, c->ustack && c->buffer_pages == 64 ? 1024 : (unsigned)c->buffer_pages);
+	if ((c->kstack && !(st.ksyms = ksyms__load())) || (c->ustack && !(st.usyms = usyms__new()))) {
+		err_msg("cannot load symbols for stacks: %s", strerror(errno));
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	if (c->ustack && c->pid)
+		usyms__capture(st.usyms, (pid_t)c->pid);
 	session__set_exclude_self(st.s, !c->include_self);
 	st.probes = calloc((size_t)argc, sizeof(*st.probes));
 	if (!st.probes) {
@@ -269,6 +322,8 @@ out:
 		free(st.probes[i].vals);
 	}
 	free(st.probes);
+	ksyms__free(st.ksyms);
+	usyms__delete(st.usyms);
 	return ret;
 }
 

@@ -122,3 +122,36 @@ Test(trace, bad_specs)
 	expect_bad("p:c:write \"%d\", retval", 2, "only available in r probes");
 	cr_assert(!tracefs_has_our_state(NULL, 0));
 }
+
+Test(trace, user_stacks_by_dwarf_unwinding)
+{
+	char *wargv[] = { SYSTEM_BUILDDIR "/wl_stack", "5", NULL };
+	char *argv[] = { (char *)RAWTRACE_BIN, "trace", "-U", "-p", NULL,
+			 "t:syscalls:sys_enter_write \"%d bytes\", args->count", NULL };
+	struct proc w, t;
+	char pidbuf[16];
+	const char *p;
+	int n = 0;
+
+	need_root_tracefs();
+	cr_assert_eq(proc_start(&w, wargv, NULL), 0);
+	cr_assert(proc_wait_output(&w, "\n", 10));
+	snprintf(pidbuf, sizeof(pidbuf), "%d", atoi(w.out));
+	argv[4] = pidbuf;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "FUNC", 30), "%s", t.err ? t.err : "");
+	kill(w.pid, SIGUSR1);
+	cr_assert_eq(proc_finish(&w, 0, 30), 0);
+	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	/* wl_stack has no frame pointers: only DWARF unwinding finds this chain, leaf first */
+	for (p = strstr(t.out, "\n        rt_stack_c+"); p; p = strstr(p + 1, "\n        rt_stack_c+")) {
+		const char *b = strstr(p, "\n        rt_stack_b+"), *a = strstr(p, "\n        rt_stack_a+"),
+			   *m = strstr(p, "\n        main+"), *next = strstr(p + 1, "sys_enter_write");
+
+		cr_assert(b && a && m && b < a && a < m && (!next || m < next), "bad chain:\n%s", t.out);
+		n++;
+	}
+	cr_assert_eq(n, 5, "%s", t.out);
+	proc_free(&w);
+	proc_free(&t);
+}
