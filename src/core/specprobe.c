@@ -421,6 +421,15 @@ bool specprobe_buckets(struct specprobe *p, uint64_t *slots)
 	return true;
 }
 
+int specprobe_spec_error(const char *text, const struct expr_error *err)
+{
+	char buf[2048];
+
+	spec_format_error(text, err->col, err->msg, buf, sizeof(buf));
+	fprintf(stderr, "%s\n", buf);
+	return EXIT_USAGE;
+}
+
 struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r, int *status)
 {
 	struct specprobe *p = calloc(1, sizeof(*p));

@@ -44,6 +44,9 @@ struct specprobe_req {
 	void *arg;
 };
 
+/* Print a spec error with a caret under its column (BCC-style); returns EXIT_USAGE. */
+int specprobe_spec_error(const char *text, const struct expr_error *err);
+
 /* Plan and add the event to s.  NULL after printing one message (exit status in *status). */
 struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r, int *status);
 void specprobe_free(struct specprobe *p);

@@ -84,7 +84,6 @@ struct state {
 	struct session *s;
 	struct probe *probes;
 	size_t nprobes;
-	char buf[8192];
 };
 
 /* Linear search is fine: keys are few in argdist's use, and bounded. */
@@ -222,11 +221,8 @@ static int plan(struct state *st, struct probe *pr, const char *text, bool histo
 	int status;
 
 	pr->histogram = histogram;
-	if (argdist_spec_parse(text, histogram, &pr->spec, &err)) {
-		spec_format_error(text, err.col, err.msg, st->buf, sizeof(st->buf));
-		fprintf(stderr, "%s\n", st->buf);
-		return EXIT_USAGE;
-	}
+	if (argdist_spec_parse(text, histogram, &pr->spec, &err))
+		return specprobe_spec_error(text, &err);
 	pr->val_string = calloc(pr->spec.nexprs + 1, sizeof(*pr->val_string));
 	if (!pr->val_string) {
 		err_msg("out of memory");

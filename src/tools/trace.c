@@ -200,19 +200,12 @@ static int plan(struct state *st, struct probe *pr, const char *text)
 	const struct conf *c = st->c;
 	struct specprobe_req r = { 0 };
 	struct expr_error err = { 0 };
-	char buf[1024];
 	int status;
 
-	if (trace_spec_parse(text, &pr->spec, &err)) {
-		spec_format_error(text, err.col, err.msg, buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-		return EXIT_USAGE;
-	}
-	if (pr->spec.has_fmt && fmt_check_args(&pr->spec.fmt, pr->spec.nargs, pr->spec.fmt_col, pr->spec.arg_cols, &err)) {
-		spec_format_error(text, err.col, err.msg, buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-		return EXIT_USAGE;
-	}
+	if (trace_spec_parse(text, &pr->spec, &err))
+		return specprobe_spec_error(text, &err);
+	if (pr->spec.has_fmt && fmt_check_args(&pr->spec.fmt, pr->spec.nargs, pr->spec.fmt_col, pr->spec.arg_cols, &err))
+		return specprobe_spec_error(text, &err);
 	pr->val_string = calloc(pr->spec.nargs + 1, sizeof(*pr->val_string));
 	pr->vals = calloc(pr->spec.nargs + 1, sizeof(*pr->vals));
 	if (!pr->val_string || !pr->vals) {
