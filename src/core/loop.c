@@ -45,8 +45,15 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 		}
 		if (!ev || !ev->cfg.on_sample)
 			return;
-		if (sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp) == 0)
-			ev->cfg.on_sample(ev->cfg.arg, ev, &smp);
+		if (sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp))
+			return;
+		/*
+		 * -p means this process: kernels before 5.13 have no inherit_thread, so the
+		 * events also follow its child processes; their records are dropped here.
+		 */
+		if (s->tgt.pid > 0 && smp.pid != (uint32_t)s->tgt.pid)
+			return;
+		ev->cfg.on_sample(ev->cfg.arg, ev, &smp);
 		return;
 	case PERF_RECORD_LOST:
 		/* The trailer layout is the same for every event of ours: IDENTIFIER last. */
