@@ -51,6 +51,15 @@ int opts_parse_double(const char *s, double *out)
 	return 0;
 }
 
+int opts_parse_positive(const char *s, const char *what, long *out)
+{
+	if (opts_parse_long(s, out) || *out < 1) {
+		err_msg("%s must be a positive integer, not '%s'", what, s);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 void opt_list_free(struct opt_list *l)
 {
 	free(l->v);

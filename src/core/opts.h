@@ -55,6 +55,12 @@ void opts_help(const struct tool_desc *t, FILE *f);
 int opts_parse_long(const char *s, long *out);
 int opts_parse_double(const char *s, double *out);
 
+/*
+ * A positional that must be a positive integer ("interval", "count"): 0, or EXIT_USAGE
+ * after "WHAT must be a positive integer, not 'S'".
+ */
+int opts_parse_positive(const char *s, const char *what, long *out);
+
 void opt_list_free(struct opt_list *l);
 
 #endif

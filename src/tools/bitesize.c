@@ -188,15 +188,6 @@ static int on_tick(void *arg)
 	return --st->outputs_left <= 0;
 }
 
-static int parse_positional(const char *s, const char *what, long *out)
-{
-	if (opts_parse_long(s, out) || *out < 1) {
-		err_msg("%s must be a positive integer, not '%s'", what, s);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
 static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 {
 	struct conf *c = p;
@@ -207,8 +198,8 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	enum loop_end why;
 	int ret;
 
-	if ((argc > 0 && (ret = parse_positional(argv[0], "interval", &interval))) ||
-	    (argc > 1 && (ret = parse_positional(argv[1], "count", &count))))
+	if ((argc > 0 && (ret = opts_parse_positive(argv[0], "interval", &interval))) ||
+	    (argc > 1 && (ret = opts_parse_positive(argv[1], "count", &count))))
 		return ret;
 	if (c->disk && blk_disk_dev(c->disk, &bc.dev)) {
 		err_msg("no such disk '%s'", c->disk);
