@@ -114,6 +114,8 @@ TestSuite(block, .init = loop_setup, .fini = loop_teardown);
  * tracefs instance records at the same moment (no PERF_RECORD_LOST either), so the tests
  * that pair every request with its completion cannot be exact yet.
  */
+/* These tests skip at once, so they live in a suite without the loop device (Criterion
+ * runs no .fini for a skipped test, which leaked one device per skip). */
 #define COMPLETIONS_BUG "known bug: perf misses some loop read completions that ftrace sees (see the issue note)"
 
 
@@ -175,7 +177,7 @@ static long hist_total(const char *from)
 	return sum;
 }
 
-Test(block, biosnoop_reports_every_request_exactly)
+Test(block_known_bug, biosnoop_reports_every_request_exactly)
 {
 	cr_skip_test(COMPLETIONS_BUG); /* before anything runs: see COMPLETIONS_BUG */
 	char *args[] = { "biosnoop", "-d", loopname, NULL };
@@ -227,7 +229,7 @@ Test(block, biosnoop_reports_every_request_exactly)
 	assert_no_leftover_state();
 }
 
-Test(block, biosnoop_queue_and_pattern_columns)
+Test(block_known_bug, biosnoop_queue_and_pattern_columns)
 {
 	cr_skip_test(COMPLETIONS_BUG); /* before anything runs: see COMPLETIONS_BUG */
 	char *args[] = { "biosnoop", "-Q", "-P", "-d", loopname, NULL };
@@ -291,7 +293,7 @@ Test(block, bitesize_in_kernel_counters_exact)
 	free(out);
 }
 
-Test(block, biolatency_per_disk_total_exact)
+Test(block_known_bug, biolatency_per_disk_total_exact)
 {
 	cr_skip_test(COMPLETIONS_BUG); /* before anything runs: see COMPLETIONS_BUG */
 	char *args[] = { "biolatency", "-D", "-e", "-d", loopname, NULL };
@@ -311,7 +313,7 @@ Test(block, biolatency_per_disk_total_exact)
 	free(out);
 }
 
-Test(block, biolatency_flags_and_queued)
+Test(block_known_bug, biolatency_flags_and_queued)
 {
 	cr_skip_test(COMPLETIONS_BUG); /* before anything runs: see COMPLETIONS_BUG */
 	char *args[] = { "biolatency", "-F", "-d", loopname, NULL };
