@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <criterion/criterion.h>
 #include "tests/system/spawn.h"
 
 static double now(void)
@@ -192,4 +193,28 @@ bool probe_group_exists(const char *tool, pid_t pid)
 		fclose(f);
 	}
 	return found;
+}
+
+void expect_failure(const char *tool, char *const args[], int want, const char *needle)
+{
+	char *argv[32] = { (char *)RAWTRACE_BIN };
+	const char *what = tool ? tool : args[0];
+	struct proc t;
+	int n = 1, lines = 0;
+
+	if (tool)
+		argv[n++] = (char *)tool;
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert_eq(proc_finish(&t, 0, 30), want, "%s %s: status %d, want %d (%s)", what, args[0] ? args[0] : "",
+		     t.status, want, t.err ? t.err : "");
+	cr_assert(t.err && strstr(t.err, needle), "%s %s: stderr lacks '%s': %s", what, args[0] ? args[0] : "",
+		  needle, t.err ? t.err : "");
+	for (const char *c = t.err; *c; c++)
+		lines += *c == '\n';
+	cr_assert(lines <= 3, "%s: more than one message: %s", what, t.err);
+	cr_assert(!t.out || !*t.out, "%s: printed to stdout on error: %s", what, t.out);
+	proc_free(&t);
 }

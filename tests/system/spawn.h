@@ -34,6 +34,13 @@ int workload_run(struct proc *p);
 /* Whether tracefs still lists a dynamic probe of rawtrace <tool> run as <pid>. */
 bool probe_group_exists(const char *tool, pid_t pid);
 
+/*
+ * Run `rawtrace [tool] args...` and assert that it fails with exit status want, says needle
+ * on stderr, says nothing more than one message plus a usage or caret line, and prints
+ * nothing on stdout.
+ */
+void expect_failure(const char *tool, char *const args[], int want, const char *needle);
+
 /* Convenience: the count printed after `name` on a line of text ("name   12345"), or -1. */
 long count_after(const char *text, const char *name);
 

@@ -377,22 +377,6 @@ Test(block, argdist_histogram_of_request_bytes_exact)
 	free(out);
 }
 
-static void expect_usage_error(char *const args[], const char *msg)
-{
-	char *argv[16] = { (char *)RAWTRACE_BIN };
-	struct cmd_result r;
-	int n = 1;
-
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	cr_assert_eq(run_cmd(argv, &r, 30), 0);
-	cr_assert_eq(r.status, 2, "%s: status %d %s", args[0], r.status, r.err);
-	cr_assert(strstr(r.err, msg), "%s: %s", args[0], r.err);
-	cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
-	cmd_result_free(&r);
-}
-
 Test(block, bad_input)
 {
 	char *a[] = { "biolatency", "-D", "-F", NULL };
@@ -401,11 +385,11 @@ Test(block, bad_input)
 	char *d[] = { "bitesize", "-d", "nosuchdisk", NULL };
 	char *e[] = { "biolatency", "0", NULL };
 
-	expect_usage_error(a, "ERROR: can only use -D or -F. Exiting.");
-	expect_usage_error(b, "no such disk 'nosuchdisk'");
-	expect_usage_error(c, "no such disk 'nosuchdisk'");
-	expect_usage_error(d, "no such disk 'nosuchdisk'");
-	expect_usage_error(e, "interval must be a positive integer");
+	expect_failure(NULL, a, 2, "ERROR: can only use -D or -F. Exiting.");
+	expect_failure(NULL, b, 2, "no such disk 'nosuchdisk'");
+	expect_failure(NULL, c, 2, "no such disk 'nosuchdisk'");
+	expect_failure(NULL, d, 2, "no such disk 'nosuchdisk'");
+	expect_failure(NULL, e, 2, "interval must be a positive integer");
 }
 
 /* The same histogram counted in the kernel (argdist --in-kernel): no record copied, same answer. */

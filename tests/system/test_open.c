@@ -372,32 +372,16 @@ Test(opensnoop, timestamp_and_uid_columns)
 	result_free(&r);
 }
 
-static void expect_usage_error(char *const extra[], int want, const char *needle)
-{
-	char *argv[16] = { (char *)RAWTRACE_BIN, "opensnoop" };
-	struct proc t;
-	int n = 2;
-
-	for (int i = 0; extra[i]; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	cr_assert_eq(proc_start(&t, argv, NULL), 0);
-	cr_assert_eq(proc_finish(&t, 0, 30), want, "exit status for %s: %d (%s)", extra[0], t.status, t.err);
-	cr_assert(t.err && strstr(t.err, needle), "stderr for %s: %s", extra[0], t.err ? t.err : "");
-	cr_assert(!t.out || !*t.out, "stdout for %s: %s", extra[0], t.out);
-	proc_free(&t);
-}
-
 Test(opensnoop, bad_input)
 {
 	char *a[] = { "-f", "O_BOGUS", NULL }, *b[] = { "-b", "3", NULL }, *c[] = { "-p", "1", "-t", "1", NULL },
 	     *d[] = { "-p", "abc", NULL }, *e[] = { "extra", NULL };
 
-	expect_usage_error(a, 2, "Bad flag: O_BOGUS");
-	expect_usage_error(b, 2, "power of two");
-	expect_usage_error(c, 2, "only one of -p and -t");
-	expect_usage_error(d, 2, "-p");
-	expect_usage_error(e, 2, "usage");
+	expect_failure("opensnoop", a, 2, "Bad flag: O_BOGUS");
+	expect_failure("opensnoop", b, 2, "power of two");
+	expect_failure("opensnoop", c, 2, "only one of -p and -t");
+	expect_failure("opensnoop", d, 2, "-p");
+	expect_failure("opensnoop", e, 2, "usage");
 }
 
 Test(opensnoop, duration_ends_the_run_and_cleans_up)

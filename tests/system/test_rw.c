@@ -243,21 +243,6 @@ Test(rwsnoop, comm_filter)
 	free(r.out);
 }
 
-static void expect_error(char *const extra[], int want, const char *needle)
-{
-	char *argv[16] = { (char *)RAWTRACE_BIN, "rwsnoop" };
-	struct proc t;
-	int n = 2;
-
-	for (int i = 0; extra[i]; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	cr_assert_eq(proc_start(&t, argv, NULL), 0);
-	cr_assert_eq(proc_finish(&t, 0, 30), want, "exit status for %s: %d (%s)", extra[0], t.status, t.err);
-	cr_assert(t.err && strstr(t.err, needle), "stderr for %s: %s", extra[0], t.err ? t.err : "");
-	proc_free(&t);
-}
-
 Test(rwsnoop, bad_input)
 {
 	char *a[] = { "-p", "1", "-t", "1", NULL }, *b[] = { "-r", "-w", NULL }, *c[] = { "-i", "1", NULL },
@@ -265,12 +250,12 @@ Test(rwsnoop, bad_input)
 	     *g[] = { "-p", "4000000", NULL };
 
 	need_root_tracefs();
-	expect_error(a, 2, "only one of -p and -t");
-	expect_error(b, 2, "only one of -r and -w");
-	expect_error(c, 2, "-i INTERVAL needs -s");
-	expect_error(d, 2, "-c COMM must be");
-	expect_error(e, 2, "unknown option");
-	expect_error(f, 2, "out of range");
-	expect_error(g, 1, "no such process: 4000000");
+	expect_failure("rwsnoop", a, 2, "only one of -p and -t");
+	expect_failure("rwsnoop", b, 2, "only one of -r and -w");
+	expect_failure("rwsnoop", c, 2, "-i INTERVAL needs -s");
+	expect_failure("rwsnoop", d, 2, "-c COMM must be");
+	expect_failure("rwsnoop", e, 2, "unknown option");
+	expect_failure("rwsnoop", f, 2, "out of range");
+	expect_failure("rwsnoop", g, 1, "no such process: 4000000");
 	assert_no_leftover_state();
 }

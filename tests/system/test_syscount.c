@@ -167,21 +167,6 @@ Test(syscount, list_prints_names_in_four_columns)
 	proc_free(&t);
 }
 
-static void expect_usage_error(char *const extra[], int want, const char *needle)
-{
-	char *argv[16] = { (char *)RAWTRACE_BIN, "syscount" };
-	struct proc t;
-	int n = 2;
-
-	for (int i = 0; extra[i]; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	cr_assert_eq(proc_start(&t, argv, NULL), 0);
-	cr_assert_eq(proc_finish(&t, 0, 30), want, "exit status for %s: %d (%s)", extra[0], t.status, t.err);
-	cr_assert(t.err && strstr(t.err, needle), "stderr for %s: %s", extra[0], t.err ? t.err : "");
-	proc_free(&t);
-}
-
 Test(syscount, bad_input)
 {
 	char *a[] = { "--syscall", "nosuchcall", NULL }, *b[] = { "-e", "EBOGUS", NULL },
@@ -190,14 +175,14 @@ Test(syscount, bad_input)
 	     *h[] = { "-p", "4000000", "-d", "1", NULL };
 
 	need_root_tracefs();
-	expect_usage_error(a, 2, "syscall 'nosuchcall' not found");
-	expect_usage_error(b, 2, "couldn't map EBOGUS to an errno");
-	expect_usage_error(c, 2, "out of range");
-	expect_usage_error(d, 2, "expected an integer");
-	expect_usage_error(e, 2, "needs an argument");
-	expect_usage_error(f, 2, "only one of -p and -t");
-	expect_usage_error(g, 2, "unknown option");
-	expect_usage_error(h, 1, "no such process: 4000000");
+	expect_failure("syscount", a, 2, "syscall 'nosuchcall' not found");
+	expect_failure("syscount", b, 2, "couldn't map EBOGUS to an errno");
+	expect_failure("syscount", c, 2, "out of range");
+	expect_failure("syscount", d, 2, "expected an integer");
+	expect_failure("syscount", e, 2, "needs an argument");
+	expect_failure("syscount", f, 2, "only one of -p and -t");
+	expect_failure("syscount", g, 2, "unknown option");
+	expect_failure("syscount", h, 1, "no such process: 4000000");
 	cr_assert(!tracefs_has_our_state(NULL, 0));
 }
 
