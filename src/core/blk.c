@@ -515,3 +515,31 @@ const char *blk_flags_name(unsigned flags, char *buf, size_t len)
 		 ops[op < OP_UNKNOWN ? op : OP_UNKNOWN]);
 	return buf;
 }
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void blk_schedule_start(struct blk_schedule *b, double interval, long count)
+{
+	b->interval = interval;
+	b->outputs_left = count;
+	b->next = mono_s() + interval;
+}
+
+bool blk_schedule_due(struct blk_schedule *b)
+{
+	if (mono_s() < b->next)
+		return false;
+	b->next += b->interval;
+	return true;
+}
+
+bool blk_schedule_last(struct blk_schedule *b)
+{
+	return --b->outputs_left <= 0;
+}

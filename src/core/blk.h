@@ -96,4 +96,20 @@ unsigned blk_rwbs_flags(const char *rwbs);
 /* "ReadAhead-Sync-Read" etc., as BCC builds it, into buf. */
 const char *blk_flags_name(unsigned flags, char *buf, size_t len);
 
+/*
+ * Summaries every `interval` seconds, `count` times, on top of the loop's BLK_TICK_S ticks
+ * (which the time-ordering flush needs): due once per interval of CLOCK_MONOTONIC.
+ */
+struct blk_schedule {
+	double interval, next;
+	long outputs_left;
+};
+
+/* Start the schedule now. */
+void blk_schedule_start(struct blk_schedule *b, double interval, long count);
+/* Is a summary due?  Advances to the next interval when it is. */
+bool blk_schedule_due(struct blk_schedule *b);
+/* After a summary: was it the last one? */
+bool blk_schedule_last(struct blk_schedule *b);
+
 #endif

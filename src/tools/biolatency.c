@@ -50,18 +50,9 @@ struct state {
 	struct blk_disks *disks;
 	struct agg dist;           /* section << SLOT_BITS | slot -> count */
 	uint64_t total, count;     /* -e, in the histogram's unit */
-	double interval, next;     /* seconds; next print time (CLOCK_MONOTONIC) */
-	long outputs_left;
+	struct blk_schedule sched; /* when summaries are printed */
 	const char *label;
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void on_done(void *arg, const struct blk_io *io)
 {
@@ -171,12 +162,11 @@ static int on_tick(void *arg)
 	struct state *st = arg;
 
 	blk_trace_flush(st->t, false);
-	if (mono_s() < st->next)
+	if (!blk_schedule_due(&st->sched))
 		return 0;
-	st->next += st->interval;
 	if (print_hists(st) || out_flush(st->out) || out_broken(st->out))
 		return 1;
-	return --st->outputs_left <= 0;
+	return blk_schedule_last(&st->sched);
 }
 
 static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
@@ -202,8 +192,6 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ret = EXIT_RUNTIME;
-	st.interval = (double)interval;
-	st.outputs_left = count;
 	st.disks = blk_disks_new();
 	if (!st.disks || agg_init(&st.dist, MAX_KEYS)) {
 		err_msg("out of memory");
@@ -229,7 +217,7 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	ret = out_flush(ctx->out);
 	if (ret || out_broken(ctx->out))
 		goto out;
-	st.next = mono_s() + st.interval;
+	blk_schedule_start(&st.sched, (double)interval, count);
 	why = session__loop(s, &lc);
 	if (why == LOOP_ERROR) {
 		ret = EXIT_RUNTIME;

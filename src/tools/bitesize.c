@@ -54,17 +54,8 @@ struct state {
 	size_t nnames;
 	/* -a */
 	struct evsel *counters[NSLOTS];
-	double interval, next;
-	long outputs_left;
+	struct blk_schedule sched;
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t comm_hash(const char *s)
 {
@@ -180,12 +171,11 @@ static int on_tick(void *arg)
 
 	if (st->t)
 		blk_trace_flush(st->t, false);
-	if (mono_s() < st->next)
+	if (!blk_schedule_due(&st->sched))
 		return 0;
-	st->next += st->interval;
 	if (print_hists(st) || out_flush(st->out) || out_broken(st->out))
 		return 1;
-	return --st->outputs_left <= 0;
+	return blk_schedule_last(&st->sched);
 }
 
 static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
@@ -206,8 +196,6 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ret = EXIT_RUNTIME;
-	st.interval = (double)interval;
-	st.outputs_left = count;
 	st.names = calloc(MAX_NAMES, sizeof(*st.names));
 	if (!st.names || agg_init(&st.dist, MAX_KEYS) || agg_init(&st.name_ids, MAX_NAMES)) {
 		err_msg("out of memory");
@@ -241,7 +229,7 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	ret = out_flush(ctx->out);
 	if (ret || out_broken(ctx->out))
 		goto out;
-	st.next = mono_s() + st.interval;
+	blk_schedule_start(&st.sched, (double)interval, count);
 	why = session__loop(st.s, &lc);
 	if (why == LOOP_ERROR) {
 		ret = EXIT_RUNTIME;
