@@ -2,9 +2,9 @@
 /*
  * blk: block tracepoints -> time-ordered, paired requests for the block I/O tools.
  *
- * Records are buffered as they are read and sorted by time at each tick: the issue of a
- * request is recorded on the submitting CPU, its completion usually in a softirq of
- * another CPU, and the rings are read one CPU after the other.  Pairing uses a
+ * Records are decoded as they are read and handled in time order (core/order.h): the
+ * issue of a request is recorded on the submitting CPU, its completion usually in a
+ * softirq of another CPU, and the rings are read one CPU after the other.  Pairing uses a
  * set-associative table keyed by (dev, sector, write) rather than a growing map: start
  * events of bios that were merged into another request never get an issue, and in a
  * cache they are simply overwritten, while a map would fill with them and then refuse
@@ -19,6 +19,7 @@
 #include "core/blk.h"
 #include "core/err.h"
 #include "core/field.h"
+#include "core/order.h"
 #include "core/session.h"
 #include "core/tfs.h"
 
@@ -26,7 +27,7 @@ enum blk_kind { K_START, K_ISSUE, K_DONE };
 
 /* One decoded record waiting to be put in time order. */
 struct rec {
-	uint64_t time, seq, sector;
+	uint64_t time, sector;
 	uint32_t dev, bytes, pid;
 	uint8_t kind;
 	char rwbs[12];
@@ -55,26 +56,18 @@ struct slot {
 #define SETS 8192           /* 16384 requests in flight before evictions */
 enum { CLS_READ, CLS_WRITE, CLS_OTHER };
 
-#define MAX_PENDING 262144  /* records buffered between two ticks before a forced flush */
+#define MAX_PENDING 262144  /* records held for ordering before a burst goes unordered */
 
 struct blk_trace {
 	struct blk_trace_cfg cfg;
 	struct src srcs[3];
 	unsigned nsrcs;
 	char sources[160];
-	struct rec *pending;
-	size_t npending, cap;
-	uint64_t seq, horizon, evicted;
+	struct session *s;
+	struct order pending; /* of struct rec */
+	uint64_t evicted;
 	struct slot *tab;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void copy_str(char *dst, size_t dlen, const struct field *f, const struct sample *smp)
 {
@@ -89,32 +82,17 @@ static void copy_str(char *dst, size_t dlen, const struct field *f, const struct
 	dst[len] = 0;
 }
 
-static void flush_upto(struct blk_trace *t, uint64_t horizon);
+static void process(void *arg, void *item);
 
 static void on_record(void *arg, struct evsel *ev, const struct sample *smp)
 {
 	struct src *src = arg;
 	struct blk_trace *t = src->t;
-	struct rec *r;
+	struct rec *r = order__add(&t->pending, smp->time, process, t);
 
-	if (t->npending == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 1024;
-		struct rec *n = ncap <= MAX_PENDING ? realloc(t->pending, ncap * sizeof(*n)) : NULL;
-
-		if (!n) {
-			/* Full: give up on ordering this burst rather than on memory. */
-			flush_upto(t, UINT64_MAX);
-		} else {
-			t->pending = n;
-			t->cap = ncap;
-		}
-		if (t->npending == t->cap)
-			return;
-	}
-	r = &t->pending[t->npending++];
-	memset(r, 0, sizeof(*r));
+	if (!r)
+		return;
 	r->time = smp->time;
-	r->seq = t->seq++;
 	r->kind = (uint8_t)src->kind;
 	r->dev = (uint32_t)field__u64(&src->dev, smp->raw, smp->raw_size);
 	r->sector = field__u64(&src->sector, smp->raw, smp->raw_size);
@@ -171,6 +149,8 @@ struct blk_trace *blk_trace_new(struct session *s, const struct blk_trace_cfg *c
 		return NULL;
 	}
 	t->cfg = *cfg;
+	t->s = s;
+	order__init(&t->pending, sizeof(struct rec), MAX_PENDING);
 	if (!tfs_event_exists("block", "block_rq_issue")) {
 		err_msg("this kernel has no block:block_rq_issue tracepoint (CONFIG_BLOCK and CONFIG_EVENT_TRACING are needed)");
 		blk_trace_free(t);
@@ -196,7 +176,6 @@ struct blk_trace *blk_trace_new(struct session *s, const struct blk_trace_cfg *c
 		blk_trace_free(t);
 		return NULL;
 	}
-	t->horizon = now_ns();
 	return t;
 }
 
@@ -204,7 +183,7 @@ void blk_trace_free(struct blk_trace *t)
 {
 	if (!t)
 		return;
-	free(t->pending);
+	order__fini(&t->pending, NULL);
 	free(t->tab);
 	free(t);
 }
@@ -291,8 +270,11 @@ static int request_class(const char *rwbs)
 	return strchr(rwbs, 'R') ? CLS_READ : CLS_OTHER;
 }
 
-static void process(struct blk_trace *t, const struct rec *r)
+static void process(void *arg, void *item)
 {
+	struct blk_trace *t = arg;
+	const struct rec *r = item;
+
 	int write = request_class(r->rwbs);
 	struct slot *s;
 	struct blk_io io;
@@ -333,37 +315,9 @@ static void process(struct blk_trace *t, const struct rec *r)
 	}
 }
 
-static int by_time(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void flush_upto(struct blk_trace *t, uint64_t horizon)
-{
-	size_t n = 0;
-
-	qsort(t->pending, t->npending, sizeof(*t->pending), by_time);
-	while (n < t->npending && t->pending[n].time < horizon)
-		process(t, &t->pending[n++]);
-	memmove(t->pending, t->pending + n, (t->npending - n) * sizeof(*t->pending));
-	t->npending -= n;
-}
-
 void blk_trace_flush(struct blk_trace *t, bool all)
 {
-	uint64_t now = now_ns();
-
-	/*
-	 * A record is stamped before it is written to its ring, with preemption off in
-	 * between: what was stamped before the previous tick has been read by the drain that
-	 * ran since then.
-	 */
-	flush_upto(t, all ? UINT64_MAX : t->horizon);
-	t->horizon = now;
+	order__release(&t->pending, all ? UINT64_MAX : session__settled(t->s), process, t);
 }
 
 /* --- disks --- */

@@ -58,9 +58,9 @@ void blk_trace_free(struct blk_trace *t);
 const char *blk_trace_sources(const struct blk_trace *t);
 
 /*
- * Hand the buffered records of all CPUs, oldest first, to the callbacks.  Call it from a
- * periodic tick: every record stamped before the previous call has been read by then, so
- * those go out; `all` (at the end of the run) flushes everything.
+ * Hand the buffered records of all CPUs, oldest first, to the callbacks: those every ring
+ * has delivered (session__settled()), so call it from the loop's tick; `all` (at the end
+ * of the run) flushes everything.
  */
 void blk_trace_flush(struct blk_trace *t, bool all);
 

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include "core/err.h"
 #include "core/session_priv.h"
@@ -31,46 +33,108 @@ void loop_block_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-static void dispatch(struct session *s, const struct perf_event_header *h)
+struct evsel *session__account(struct session *s, const struct perf_event_header *h)
 {
-	struct sample smp;
-	struct evsel *ev;
+	struct evsel *ev = NULL;
+	uint64_t lost;
 
-	switch (h->type) {
-	case PERF_RECORD_SAMPLE:
+	if (h->type == PERF_RECORD_SAMPLE) {
 		ev = session__find_id(s, sample__id(h));
-		if (ev && ev->count_records) {
-			ev->records++;
-			return;
-		}
-		if (!ev || !ev->cfg.on_sample)
-			return;
-		if (sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp))
-			return;
+		if (ev)
+			ev->delivered++;
+	} else if (h->type == PERF_RECORD_LOST && h->size >= sizeof(*h) + 2 * sizeof(uint64_t)) {
 		/*
-		 * -p means this process: kernels before 5.13 have no inherit_thread, so the
-		 * events also follow its child processes; their records are dropped here.
+		 * { header; u64 id; u64 lost; ... }: the id is of whichever event wrote next to
+		 * that ring, not of the one that lost, so losses are only known per session.
 		 */
-		if (s->tgt.pid > 0 && smp.pid != (uint32_t)s->tgt.pid)
-			return;
-		ev->cfg.on_sample(ev->cfg.arg, ev, &smp);
-		return;
-	case PERF_RECORD_LOST:
-		/* The trailer layout is the same for every event of ours: IDENTIFIER last. */
-		if (h->size >= sizeof(*h) + 2 * sizeof(uint64_t)) {
-			uint64_t lost;
-
-			memcpy(&lost, (const char *)h + sizeof(*h) + sizeof(uint64_t), sizeof(lost));
-			s->lost += lost;
-		}
-		return;
-	default:
-		return;
+		memcpy(&lost, (const char *)h + sizeof(*h) + sizeof(uint64_t), sizeof(lost));
+		s->lost += lost;
 	}
+	return ev;
 }
 
-void session__drain(struct session *s)
+/* A sample of ours, for its tool: parsed, and dropped when it is of another process. */
+static void deliver(struct session *s, struct evsel *ev, const struct perf_event_header *h)
 {
+	struct sample smp;
+
+	if (!ev->cfg.on_sample || sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp))
+		return;
+	/*
+	 * -p means this process: kernels before 5.13 have no inherit_thread, so the
+	 * events also follow its child processes; their records are dropped here.
+	 */
+	if (s->tgt.pid > 0 && smp.pid != (uint32_t)s->tgt.pid)
+		return;
+	ev->cfg.on_sample(ev->cfg.arg, ev, &smp);
+}
+
+static void deliver_held(void *arg, void *item)
+{
+	struct session *s = arg;
+	struct held *h = item;
+
+	if (h->rec && !s->stop)
+		deliver(s, h->ev, h->rec);
+	free(h->rec);
+}
+
+void session__drop_held(void *item)
+{
+	free(((struct held *)item)->rec);
+}
+
+static void dispatch(struct session *s, const struct perf_event_header *h)
+{
+	struct evsel *ev = session__account(s, h);
+	struct sample smp;
+	struct held *held;
+
+	if (h->type != PERF_RECORD_SAMPLE || !ev)
+		return;
+	if (ev->count_records) {
+		ev->records++;
+		return;
+	}
+	if (!s->ordered) {
+		deliver(s, ev, h);
+		return;
+	}
+	if (!ev->cfg.on_sample || sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp))
+		return;
+	held = order__add(&s->order, smp.time, deliver_held, s);
+	if (!held || !(held->rec = malloc(h->size))) {
+		deliver(s, ev, h); /* out of memory: unordered rather than not at all */
+		return;
+	}
+	held->ev = ev;
+	memcpy(held->rec, h, h->size);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A record is stamped (CLOCK_MONOTONIC) just before its kernel writer puts it in its ring,
+ * with preemption off in between: whatever was stamped this long before a drain started
+ * is in its ring when the drain reads it.
+ */
+#define SETTLE_NS 10000000ULL
+
+uint64_t session__settled(const struct session *s)
+{
+	return s->settled;
+}
+
+void session__drain(struct session *s, bool all)
+{
+	uint64_t now = now_ns();
+
 	for (unsigned i = 0; i < s->nrbufs && !s->stop; i++) {
 		struct ring *r = s->rbufs[i].ring;
 		const struct perf_event_header *h;
@@ -81,6 +145,63 @@ void session__drain(struct session *s)
 			dispatch(s, h);
 		ring__end(r);
 	}
+	s->settled = all ? UINT64_MAX : now > SETTLE_NS ? now - SETTLE_NS : 0;
+	if (s->ordered)
+		order__release(&s->order, s->settled, deliver_held, s);
+}
+
+/* Read the rest of every ring for the books only: the tool may have let go of its state. */
+static void account_rest(struct session *s)
+{
+	for (unsigned i = 0; i < s->nrbufs; i++) {
+		struct ring *r = s->rbufs[i].ring;
+		const struct perf_event_header *h;
+
+		if (!ring__begin(r))
+			continue;
+		while ((h = ring__next(r)))
+			session__account(s, h);
+		ring__end(r);
+	}
+}
+
+static uint64_t gap(struct session *s)
+{
+	uint64_t counted = 0, delivered = 0;
+
+	for (unsigned i = 0; i < s->nevs; i++) {
+		struct evsel *ev = s->evs[i];
+
+		/* count_records events count something else (sched_stat_*: runtime) */
+		if (ev->cfg.mode != EV_SAMPLE || ev->count_records)
+			continue;
+		for (unsigned f = 0; f < ev->nfds; f++) {
+			uint64_t v;
+
+			if (read(ev->fds[f].fd, &v, sizeof(v)) == sizeof(v))
+				counted += v;
+		}
+		delivered += ev->delivered;
+	}
+	return counted > delivered + s->lost ? counted - delivered - s->lost : 0;
+}
+
+uint64_t session__undelivered(struct session *s)
+{
+	uint64_t missing;
+
+	account_rest(s);
+	missing = gap(s);
+	if (missing) {
+		/*
+		 * The counter moves before the record is written: a write that the disabling
+		 * IPI interrupted on another CPU can still be finishing.  Look once more.
+		 */
+		usleep(20000);
+		account_rest(s);
+		missing = gap(s);
+	}
+	return missing;
 }
 
 void loop_cfg_intervals(struct loop_cfg *cfg, double interval, double duration)
@@ -165,7 +286,7 @@ enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg)
 			why = LOOP_ERROR;
 			break;
 		}
-		session__drain(s);
+		session__drain(s, false);
 		if (s->stop) {
 			why = LOOP_STOPPED;
 			break;
@@ -204,7 +325,7 @@ enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg)
 		}
 	}
 	if (why != LOOP_ERROR)
-		session__drain(s);
+		session__drain(s, true);
 out:
 	if (tick >= 0)
 		close(tick);

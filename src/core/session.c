@@ -14,6 +14,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +63,8 @@ struct session *session__new(const char *tool)
 	s->tgt.cpu = -1;
 	s->pages = 64;
 	s->exclude_self = true;
+	/* Past this many held back, order gives up on one burst rather than grow on. */
+	order__init(&s->order, sizeof(struct held), 1u << 20);
 	/* One fd per event and CPU adds up quickly (syscalls:* is 720 events). */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -89,6 +92,11 @@ void session__set_buffer_pages(struct session *s, unsigned pages)
 void session__set_exclude_self(struct session *s, bool on)
 {
 	s->exclude_self = on;
+}
+
+void session__set_ordered(struct session *s, bool on)
+{
+	s->ordered = on;
 }
 
 static struct evsel *evsel_new(struct session *s, enum evsel_kind kind, const char *name,
@@ -857,6 +865,14 @@ void session__delete(struct session *s)
 	if (!s)
 		return;
 	prctl(PR_TASK_PERF_EVENTS_DISABLE, 0, 0, 0, 0);
+	if (s->started) {
+		uint64_t missing = session__undelivered(s);
+
+		if (missing)
+			err_msg("the kernel counted %" PRIu64 " events that it neither wrote to the ring "
+				"buffers nor reported lost; the output lacks them (a kernel gap, not a "
+				"full buffer: see BUGS in rawtrace(8))", missing);
+	}
 	if (s->lost)
 		fprintf(stderr, "Possibly lost %llu samples\n", (unsigned long long)s->lost);
 	for (unsigned i = 0; i < s->nrbufs; i++) {
@@ -888,6 +904,7 @@ void session__delete(struct session *s)
 	free(s->evs);
 	free(s->cpus);
 	catalog__delete(s->cat);
+	order__fini(&s->order, session__drop_held);
 	free(s->tool);
 	free(s);
 }

@@ -63,6 +63,19 @@ void session__set_target(struct session *s, const struct target *t);
 void session__set_buffer_pages(struct session *s, unsigned pages);
 /* Exclude our own process in sampling mode (default true; kernel filter on common_pid). */
 void session__set_exclude_self(struct session *s, bool on);
+/*
+ * Hand samples to on_sample in time order across all CPUs (default: ring by ring, each in
+ * order).  Tools that pair records of one thread or request need it; it delays each
+ * record by one drain (at most ~0.1 s) and copies it once.
+ */
+void session__set_ordered(struct session *s, bool on);
+
+/*
+ * After a drain (so in on_tick, and after session__loop returns): every record stamped
+ * before this time has been read from its ring; UINT64_MAX after the last drain.  Tools
+ * that order their own decoded items (core/order.h) handle those stamped before it.
+ */
+uint64_t session__settled(const struct session *s);
 
 /*
  * Add the tracepoint sys:name.  NULL after printing a message (unknown event, bad filter).

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/order.h"
 #include "core/ring.h"
 #include "core/session.h"
 
@@ -49,6 +50,7 @@ struct evsel {
 	uint64_t base;             /* counter value at the last reset */
 	bool count_records;        /* EV_COUNT done by counting records (see session.c) */
 	uint64_t records;          /* ... and their number */
+	uint64_t delivered;        /* its sample records read from the rings */
 	struct tracefs_dynevent *dyn; /* our tracefs probe, destroyed after its fds close */
 	void *priv;
 };
@@ -89,6 +91,9 @@ struct session {
 	struct idmap *ids;
 	unsigned nids;
 	uint64_t lost;
+	bool ordered;         /* samples go through `order` (session__set_ordered) */
+	struct order order;   /* of struct held */
+	uint64_t settled;     /* see session__settled() */
 	int *cpus;
 	int ncpus;
 };
@@ -96,7 +101,28 @@ struct session {
 /* The event an id (PERF_EVENT_IOC_ID) belongs to, or NULL. */
 struct evsel *session__find_id(struct session *s, uint64_t id);
 
-/* Drain every ring once, dispatching records to their events. */
-void session__drain(struct session *s);
+/*
+ * Drain every ring once, dispatching records to their events (in ordered mode: those old
+ * enough; `all` hands out every record held, for the end of the run).
+ */
+void session__drain(struct session *s, bool all);
+
+/* An item of the session's order: a copy of one sample record of one event. */
+struct held {
+	struct evsel *ev;
+	struct perf_event_header *rec; /* NULL when the copy could not be made */
+};
+
+/* Free a held copy (order__fini's drop). */
+void session__drop_held(void *item);
+
+/* Book a record read from a ring (delivered samples, LOST); returns its event or NULL. */
+struct evsel *session__account(struct session *s, const struct perf_event_header *h);
+
+/*
+ * With every event disabled: read what is left in the rings without dispatching it, and
+ * return how many events the kernel counted but neither wrote nor reported as lost.
+ */
+uint64_t session__undelivered(struct session *s);
 
 #endif

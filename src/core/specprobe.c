@@ -358,6 +358,8 @@ static int add_entry_probe(struct session *s, struct specprobe *p, const struct 
 		err_msg("out of memory");
 		return -ENOMEM;
 	}
+	/* A thread can move to another CPU inside the call: entry and return in two rings. */
+	session__set_ordered(s, true);
 	if (p->entry_argn && t->kind == PROBE_UPROBE)
 		snprintf(fa, sizeof(fa), "e=%s:u64", uregs[p->entry_argn - 1]);
 	else if (p->entry_argn)

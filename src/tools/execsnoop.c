@@ -27,6 +27,7 @@
 #include "core/err.h"
 #include "core/field.h"
 #include "core/libpath.h"
+#include "core/order.h"
 #include "core/out.h"
 #include "core/session.h"
 #include "core/tfs.h"
@@ -39,6 +40,7 @@
 #define RING_PAGES 512       /* 2 MiB per CPU: 64 exec samples between wake-ups */
 #define MAX_TRACKED 65536    /* processes and threads remembered for pairing */
 #define TICK_S 0.1           /* how often time-ordered records are printed */
+#define MAX_HELD 262144      /* records held for ordering before a burst goes unordered */
 #define AUX_UID 11           /* AT_UID */
 
 struct conf {
@@ -84,7 +86,7 @@ enum rec_kind { R_FORK, R_RENAME, R_ENTRY, R_EXEC, R_FAIL };
 
 /* One record, kept until every CPU's ring has been read past its time. */
 struct rec {
-	uint64_t time, seq;
+	uint64_t time;
 	enum rec_kind kind;
 	uint32_t pid, tid, cpu, other;  /* other: fork child pid; exec old_pid */
 	long ret;
@@ -108,14 +110,13 @@ struct state {
 	regex_t name_re, line_re;
 	bool has_name_re, has_line_re;
 	long uid_filter;                /* -1: none */
-	uint64_t start_ns, watermark, seq;
+	uint64_t start_ns;
 	const char *strategy;           /* -v: which entry probes exist */
 	struct field f_exec_file, f_exec_pid, f_exec_old;
 	struct field f_fork_pcomm, f_fork_ccomm, f_fork_child;
 	struct field f_ren_comm, f_exit_ret;
 	struct entry_fields entry[2];   /* execve, execveat */
-	struct rec *q;
-	size_t nq, capq;
+	struct order q;                 /* of struct rec */
 	struct agg parents;             /* pid -> parent tgid + 1, from sched_process_fork */
 	struct agg pcomms;              /* pid -> comm of the thread that forked it */
 	struct agg comms;               /* pid -> its comm, from fork (inherited) and exec */
@@ -154,23 +155,15 @@ static bool words_add(struct words *w, const char *s, size_t n)
 	return true;
 }
 
+static void process_rec(void *arg, void *item);
+
 static struct rec *rec_push(struct state *st, enum rec_kind kind, const struct sample *smp)
 {
-	struct rec *r;
+	struct rec *r = order__add(&st->q, smp->time, process_rec, st);
 
-	if (st->nq == st->capq) {
-		size_t cap = st->capq ? 2 * st->capq : 256;
-		struct rec *q = realloc(st->q, cap * sizeof(*q));
-
-		if (!q)
-			return NULL;
-		st->q = q;
-		st->capq = cap;
-	}
-	r = &st->q[st->nq++];
-	memset(r, 0, sizeof(*r));
+	if (!r)
+		return NULL;
 	r->time = smp->time;
-	r->seq = st->seq++;
 	r->kind = kind;
 	r->pid = smp->pid;
 	r->tid = smp->tid;
@@ -616,8 +609,10 @@ static struct words *take_entry(struct state *st, uint32_t tid)
 	return w;
 }
 
-static void process(struct state *st, struct rec *r)
+static void process_rec(void *arg, void *item)
 {
+	struct state *st = arg;
+	struct rec *r = item;
 	char comm[17] = "";
 	struct words *w;
 	uint64_t *v;
@@ -676,39 +671,12 @@ static void process(struct state *st, struct rec *r)
 	r->w = NULL;
 }
 
-static int by_time(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Handle, in time order, every record older than `upto`; keep the rest for later. */
-static void flush_upto(struct state *st, uint64_t upto)
-{
-	size_t i, k = 0;
-
-	qsort(st->q, st->nq, sizeof(*st->q), by_time);
-	for (i = 0; i < st->nq && st->q[i].time <= upto; i++)
-		process(st, &st->q[i]);
-	for (; i < st->nq; i++)
-		st->q[k++] = st->q[i];
-	st->nq = k;
-}
-
-/*
- * Every tick comes right after all rings were drained, so every record stamped before the
- * previous tick has been read by now, from whichever CPU it came.
- */
+/* Records every ring has delivered go out in time order (a fork before its child's exec). */
 static int on_tick(void *arg)
 {
 	struct state *st = arg;
-	uint64_t now = mono_ns();
 
-	flush_upto(st, st->watermark);
-	st->watermark = now;
+	order__release(&st->q, session__settled(st->s), process_rec, st);
 	return out_flush(st->out) || out_broken(st->out);
 }
 
@@ -893,6 +861,7 @@ static int setup(struct state *st)
 {
 	struct evsel *ev;
 
+	order__init(&st->q, sizeof(struct rec), MAX_HELD);
 	if (agg_init(&st->parents, MAX_TRACKED) || agg_init(&st->pcomms, MAX_TRACKED) ||
 	    agg_init(&st->comms, MAX_TRACKED) ||
 	    agg_init(&st->renames, MAX_TRACKED) || agg_init(&st->entries, MAX_TRACKED)) {
@@ -991,6 +960,11 @@ static void print_header(const struct state *st)
 	fprintf(st->out, "%3s %s\n", "RET", "ARGS");
 }
 
+static void drop_rec(void *item)
+{
+	words_free(((struct rec *)item)->w);
+}
+
 static void free_state(struct state *st)
 {
 	struct agg_entry *e = NULL;
@@ -999,9 +973,7 @@ static void free_state(struct state *st)
 	for (long i = 0; i < n; i++)
 		words_free((struct words *)(uintptr_t)e[i].v[0]);
 	free(e);
-	for (size_t i = 0; i < st->nq; i++)
-		words_free(st->q[i].w);
-	free(st->q);
+	order__fini(&st->q, drop_rec);
 	agg_free(&st->parents);
 	agg_free(&st->pcomms);
 	agg_free(&st->comms);
@@ -1044,7 +1016,6 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 			st.strategy ? st.strategy : "none (failed execs show ARGS as [?])");
 	}
 	st.start_ns = mono_ns();
-	st.watermark = st.start_ns;
 	print_header(&st);
 	if (out_flush(ctx->out))
 		goto out;
@@ -1054,7 +1025,7 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		goto out;
 	}
 	/* the rings are drained: what happened before the signal is printed, nothing else */
-	flush_upto(&st, UINT64_MAX);
+	order__release(&st.q, UINT64_MAX, process_rec, &st);
 out:
 	out_flush(ctx->out);
 	session__delete(st.s);

@@ -28,13 +28,14 @@
 #include "core/err.h"
 #include "core/field.h"
 #include "core/libpath.h"
+#include "core/order.h"
 #include "core/out.h"
 #include "core/session.h"
 #include "core/tfs.h"
 #include "tool.h"
 
 #define MAX_TIDS 65536        /* threads with an open in flight or a pending probe hit */
-#define MAX_BUFFERED (1 << 20) /* records waiting to be re-ordered */
+#define MAX_HELD (1 << 20)    /* records held for ordering before a burst goes unordered */
 #define REORDER_S 0.1         /* how often buffered records are ordered and printed */
 #define PATH_LEN 4096         /* PATH_MAX, also the kernel's limit for a fetched string */
 #define MARK "? "             /* prefix of a path rawtrace cannot vouch for */
@@ -84,7 +85,7 @@ enum rec_kind { R_ENTER, R_EXIT, R_UPROBE, R_KPROBE, R_EXEC };
 
 /* One record as it came out of a ring, kept until it can be handled in time order. */
 struct rec {
-	uint64_t time, seq;
+	uint64_t time;
 	uint32_t pid, tid;
 	enum rec_kind kind;
 	bool have_comm;
@@ -131,14 +132,11 @@ struct state {
 	const char *kname_filter; /* -n as a kernel filter, or NULL (then checked here) */
 	struct dec decs[16];
 	unsigned ndecs;
-	struct rec *buf;
-	size_t nbuf, capbuf;
-	uint64_t seq, dropped;
+	struct order held;        /* of struct rec, until every ring is read past them */
 	struct agg tids;          /* tid -> struct tstate * */
 	struct agg seen_u;        /* tid -> last uprobe ptr, time (in arrival order) */
 	struct agg uids;          /* pid -> uid + 1, last value /proc gave */
 	struct agg comms;         /* tid -> comm (16 bytes) last captured by the kernel */
-	uint64_t horizon;         /* records older than this are all in the buffer */
 	uint64_t lost_seen;
 	int distrust;             /* batches to handle without probe pairing after a loss */
 	uint64_t first_ts;
@@ -264,24 +262,14 @@ static long cached_uid(struct state *st, uint32_t pid, uint32_t tid)
 	return v ? (long)v[0] - 1 : -1;
 }
 
+static void handle_held(void *arg, void *item);
+
 static struct rec *push(struct state *st, const struct sample *smp, enum rec_kind kind)
 {
-	struct rec *r;
+	struct rec *r = order__add(&st->held, smp->time, handle_held, st);
 
-	if (st->nbuf == st->capbuf) {
-		size_t cap = st->capbuf ? 2 * st->capbuf : 4096;
-		struct rec *v;
-
-		if (cap > MAX_BUFFERED || !(v = realloc(st->buf, cap * sizeof(*v)))) {
-			st->dropped++;
-			return NULL;
-		}
-		st->buf = v;
-		st->capbuf = cap;
-	}
-	r = &st->buf[st->nbuf++];
-	*r = (struct rec){ .time = smp->time, .seq = st->seq++, .pid = smp->pid, .tid = smp->tid,
-			   .kind = kind, .uid = -1 };
+	if (r)
+		*r = (struct rec){ .time = smp->time, .pid = smp->pid, .tid = smp->tid, .kind = kind, .uid = -1 };
 	return r;
 }
 
@@ -622,32 +610,17 @@ static void handle(struct state *st, struct rec *r, bool trust)
 	}
 }
 
-static int by_time(const void *a, const void *b)
+static void handle_held(void *arg, void *item)
 {
-	const struct rec *x = a, *y = b;
+	struct state *st = arg;
 
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	handle(st, item, !st->distrust);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * Handle, in time order, every buffered record older than `upto`.  A record of any CPU
- * older than the previous flush was already in its ring when this flush drained the rings,
- * so records of one thread are never handled out of order.
- */
+/* Handle, in time order, every record older than `upto` (records of a thread pair up in order). */
 static void process(struct state *st, uint64_t upto)
 {
 	uint64_t lost = session__lost(st->s);
-	size_t n = 0;
 
 	if (lost != st->lost_seen) {
 		/* A dropped record may have been a probe hit or a syscall: pair nothing across it. */
@@ -655,11 +628,7 @@ static void process(struct state *st, uint64_t upto)
 		st->distrust = 2;
 		drop_all_threads(st);
 	}
-	qsort(st->buf, st->nbuf, sizeof(*st->buf), by_time);
-	while (n < st->nbuf && st->buf[n].time < upto)
-		handle(st, &st->buf[n++], !st->distrust);
-	memmove(st->buf, st->buf + n, (st->nbuf - n) * sizeof(*st->buf));
-	st->nbuf -= n;
+	order__release(&st->held, upto, handle_held, st);
 	if (st->distrust)
 		st->distrust--;
 }
@@ -667,10 +636,8 @@ static void process(struct state *st, uint64_t upto)
 static int on_tick(void *arg)
 {
 	struct state *st = arg;
-	uint64_t t = now_ns();
 
-	process(st, st->horizon);
-	st->horizon = t;
+	process(st, session__settled(st->s));
 	return out_flush(st->out) || out_broken(st->out);
 }
 
@@ -917,11 +884,14 @@ static int check_conf(struct state *st)
 	return parse_flags(&c->flags, &st->flag_mask);
 }
 
+static void drop_rec(void *item)
+{
+	rec_free(item);
+}
+
 static void free_state(struct state *st)
 {
-	for (size_t i = 0; i < st->nbuf; i++)
-		rec_free(&st->buf[i]);
-	free(st->buf);
+	order__fini(&st->held, drop_rec);
 	if (st->tids.tab)
 		drop_all_threads(st);
 	agg_free(&st->tids);
@@ -948,6 +918,7 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	if (c->name && !strpbrk(c->name, "*?[]\"\\") &&
 	    asprintf((char **)&st.kname_filter, "comm ~ \"*%s*\"", c->name) < 0)
 		st.kname_filter = NULL;
+	order__init(&st.held, sizeof(struct rec), MAX_HELD);
 	if (agg_init(&st.tids, MAX_TIDS) || agg_init(&st.seen_u, MAX_TIDS) || agg_init(&st.uids, MAX_TIDS) ||
 	    agg_init(&st.comms, MAX_TIDS)) {
 		err_msg("out of memory");
@@ -973,7 +944,6 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		goto out;
 	if (c->verbose)
 		explain(&st);
-	st.horizon = now_ns();
 	if (c->timestamp)
 		fprintf(ctx->out, "%-14s", "TIME(s)");
 	if (c->print_uid)
@@ -990,8 +960,6 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		goto out;
 	}
 	process(&st, UINT64_MAX);
-	if (st.dropped)
-		err_msg("%llu records not handled: too many waiting to be ordered", (unsigned long long)st.dropped);
 out:
 	if (!ret)
 		ret = out_flush(ctx->out);

@@ -36,12 +36,11 @@
 /* Two records of ~60 bytes per call: 4 MiB per CPU, as syscount's streaming modes. */
 #define RING_PAGES 1024
 /*
- * Records are handled every TICK_S seconds, up to the previous tick minus SLACK_NS: every
- * ring has been read completely since then, and a record is in its ring microseconds after
- * its timestamp (the tracepoint writes it with preemption off), so nothing older is left.
+ * Records are handled every TICK_S seconds, up to session__settled(): every ring has been
+ * read past it.  They are sorted here rather than by core/order.h because handling looks
+ * ahead over the whole batch (mark_fresh).
  */
 #define TICK_S 0.1
-#define SLACK_NS 10000000ULL
 #define MAX_BUFFERED 262144 /* 16 MiB; beyond it records are handled at once, unordered */
 #define MAX_INFLIGHT 65536  /* threads inside a traced call */
 #define MAX_FDS 65536       /* (pid, fd) names and summary rows */
@@ -140,7 +139,6 @@ struct state {
 	struct evinfo enter[NCALLS], exit[NCALLS], enders[NENDERS], exec, comm_evs[2];
 	struct rec *buf;          /* records not yet handled, in the order read */
 	size_t nbuf;
-	uint64_t horizon;         /* records before this time may be handled */
 	struct agg inflight;      /* tid -> struct rec * of its enter */
 	struct agg looked;        /* pid << 32 | fd -> fname *, when read (in the order read) */
 	struct agg fdstate;       /* pid << 32 | fd -> last end, fname * (in time order) */
@@ -705,11 +703,9 @@ static int on_tick(void *arg)
 {
 	struct state *st = arg;
 	const struct conf *c = st->c;
-	uint64_t now = now_ns();
 	long every = (long)(c->interval / TICK_S + 0.5), limit;
 
-	process(st, st->horizon);
-	st->horizon = now > SLACK_NS ? now - SLACK_NS : 0;
+	process(st, session__settled(st->s));
 	if (!c->summary || !c->interval || ++st->ticks % every)
 		return st->failed_out;
 	/*

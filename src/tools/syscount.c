@@ -280,6 +280,8 @@ static int setup_streaming(struct state *st)
 		snprintf(filter, sizeof(filter), "%s", kf);
 	cfg.filter = filter[0] ? filter : NULL;
 	session__set_buffer_pages(st->s, STREAM_RING_PAGES);
+	/* A fork, or a syscall's entry, can be in another CPU's ring than what follows it. */
+	session__set_ordered(st->s, st->c->ppid || st->c->latency);
 	exit_ev = session__add_tracepoint(st->s, "raw_syscalls", "sys_exit", &cfg);
 	if (!exit_ev)
 		return EXIT_RUNTIME;
