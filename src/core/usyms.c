@@ -918,20 +918,23 @@ const char *usyms__comm(struct usyms *u, pid_t pid)
 	return p ? p->comm : "[unknown]";
 }
 
-char *usyms__format(struct usyms *u, pid_t pid, uint64_t addr, bool ret_addr, bool offset, char *buf,
-		    size_t len)
+char *usyms__format(struct usyms *u, pid_t pid, uint64_t addr, unsigned flags, char *buf, size_t len)
 {
 	struct uproc *p = proc_get(u, pid);
-	uint64_t look = ret_addr && addr ? addr - 1 : addr;
+	uint64_t look = (flags & USYM_RETADDR) && addr ? addr - 1 : addr;
 	const struct umap *m = p ? find_map(p, look) : NULL;
 	const struct usym *s = m && m->dso ? find_sym(m->dso, look - m->bias) : NULL;
+	const char *base = m && m->dso ? strrchr(m->dso->path, '/') : NULL;
+	int n;
 
 	if (!s)
-		snprintf(buf, len, "[unknown]");
-	else if (offset)
-		snprintf(buf, len, "%s+0x%llx", s->name, (unsigned long long)(addr - m->bias - s->vaddr));
+		n = snprintf(buf, len, "[unknown]");
+	else if (flags & USYM_OFFSET)
+		n = snprintf(buf, len, "%s+0x%llx", s->name, (unsigned long long)(addr - m->bias - s->vaddr));
 	else
-		snprintf(buf, len, "%s", s->name);
+		n = snprintf(buf, len, "%s", s->name);
+	if ((flags & USYM_MODULE) && m && m->dso && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " [%s]", base ? base + 1 : m->dso->path);
 	return buf;
 }
 

@@ -62,13 +62,18 @@ int usyms__unwind(struct usyms *u, const struct sample *s, uint64_t regs_mask, u
 /* The comm of pid as seen at its first sample ("[unknown]" if it was already gone). */
 const char *usyms__comm(struct usyms *u, pid_t pid);
 
+enum {
+	USYM_OFFSET = 1,  /* "sym+0x1f" */
+	USYM_RETADDR = 2, /* addr is a return address (every frame but the leaf): looked up at
+			     addr - 1, so a call at the very end of a function stays in it */
+	USYM_MODULE = 4,  /* " [libc.so.6]": the base name of the mapped file, as BCC's trace */
+};
+
 /*
- * addr in process pid as "sym" or (offset) "sym+0x1f"; "[unknown]" when no symbol covers
- * it.  ret_addr: addr is a return address (every frame but the leaf), looked up at addr - 1
- * so a call at the very end of a function is attributed to that function.  Returns buf.
+ * addr in process pid as "sym", with the USYM_* additions in flags; "[unknown]" when no
+ * symbol covers it.  Returns buf.
  */
-char *usyms__format(struct usyms *u, pid_t pid, uint64_t addr, bool ret_addr, bool offset, char *buf,
-		    size_t len);
+char *usyms__format(struct usyms *u, pid_t pid, uint64_t addr, unsigned flags, char *buf, size_t len);
 
 void usyms__stats(const struct usyms *u, struct ustack_stats *st);
 

@@ -209,15 +209,17 @@ static int render(struct state *st, const struct rec *r, struct entry *e)
 	if (st->need_delim)
 		fputs("    --\n", t);
 	for (unsigned i = 0; i < r->nu; i++)
-		print_frame(st, t, usyms__format(st->usyms, (pid_t)r->pid, u[i], i > 0, st->c->offset, buf,
-						 sizeof(buf)), u[i]);
+		print_frame(st, t,
+			    usyms__format(st->usyms, (pid_t)r->pid, u[i],
+					  (i ? USYM_RETADDR : 0) | (st->c->offset ? USYM_OFFSET : 0), buf, sizeof(buf)),
+			    u[i]);
 	if (st->c->perpid && !st->c->pid)
 		fprintf(t, "    %s [%u]\n", comm_of(st, r->pid), r->pid);
 	if (f) {
 		/* BCC: comm (empty without -P), user root..leaf, "-", kernel root..leaf. */
 		fputs(st->c->perpid ? comm_of(st, r->pid) : "", f);
 		for (unsigned i = r->nu; i-- > 0;)
-			fprintf(f, ";%s", usyms__format(st->usyms, (pid_t)r->pid, u[i], i > 0, false, buf, sizeof(buf)));
+			fprintf(f, ";%s", usyms__format(st->usyms, (pid_t)r->pid, u[i], i ? USYM_RETADDR : 0, buf, sizeof(buf)));
 		if (st->need_delim)
 			fputs(";-", f);
 		for (unsigned i = r->nk; i-- > 0;)

@@ -147,7 +147,8 @@ static void print_stacks(struct state *st, const struct sample *smp)
 				fprintf(st->out, "        %16llx ", (unsigned long long)ips[i]);
 			else
 				fputs("        ", st->out);
-			fprintf(st->out, "%s\n", usyms__format(st->usyms, (pid_t)smp->pid, ips[i], i > 0, true, buf, sizeof(buf)));
+			fprintf(st->out, "%s\n", usyms__format(st->usyms, (pid_t)smp->pid, ips[i],
+								  USYM_OFFSET | USYM_MODULE | (i ? USYM_RETADDR : 0), buf, sizeof(buf)));
 		}
 	}
 	fputc('\n', st->out);

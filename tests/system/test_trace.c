@@ -148,7 +148,11 @@ Test(trace, user_stacks_by_dwarf_unwinding)
 		const char *b = strstr(p, "\n        rt_stack_b+"), *a = strstr(p, "\n        rt_stack_a+"),
 			   *m = strstr(p, "\n        main+"), *next = strstr(p + 1, "sys_enter_write");
 
+		const char *eol = strchr(p + 1, '\n');
+
 		cr_assert(b && a && m && b < a && a < m && (!next || m < next), "bad chain:\n%s", t.out);
+		/* BCC's frame: sym+0xoff [module], the module being the file's base name */
+		cr_assert(eol && eol - p > 11 && !strncmp(eol - 11, " [wl_stack]", 11), "no module:\n%s", t.out);
 		n++;
 	}
 	cr_assert_eq(n, 5, "%s", t.out);
