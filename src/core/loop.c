@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -165,24 +166,36 @@ static void account_rest(struct session *s)
 	}
 }
 
+/*
+ * Events counted but neither read nor lost.  With PERF_FORMAT_LOST the kernel's own count
+ * of lost records is exact; LOST records alone miss a loss the kernel had yet to report
+ * (it does so at its next successful write to that ring).
+ */
 static uint64_t gap(struct session *s)
 {
-	uint64_t counted = 0, delivered = 0;
+	uint64_t counted = 0, delivered = 0, lost = 0;
 
 	for (unsigned i = 0; i < s->nevs; i++) {
 		struct evsel *ev = s->evs[i];
 
-		/* count_records events count something else (sched_stat_*: runtime) */
-		if (ev->cfg.mode != EV_SAMPLE || ev->count_records)
+		if (ev->cfg.mode != EV_SAMPLE)
 			continue;
 		for (unsigned f = 0; f < ev->nfds; f++) {
-			uint64_t v;
+			uint64_t v[2] = { 0, 0 };
+			size_t want = s->no_format_lost ? sizeof(v[0]) : sizeof(v);
 
-			if (read(ev->fds[f].fd, &v, sizeof(v)) == sizeof(v))
-				counted += v;
+			if (read(ev->fds[f].fd, v, want) != (ssize_t)want)
+				continue;
+			lost += v[1];
+			/* count_records events count something else (sched_stat_*: runtime) */
+			if (!ev->count_records)
+				counted += v[0];
 		}
-		delivered += ev->delivered;
+		if (!ev->count_records)
+			delivered += ev->delivered;
 	}
+	if (lost > s->lost)
+		s->lost = lost;
 	return counted > delivered + s->lost ? counted - delivered - s->lost : 0;
 }
 
@@ -324,6 +337,11 @@ enum loop_end session__loop(struct session *s, const struct loop_cfg *cfg)
 			}
 		}
 	}
+	/*
+	 * The run is over: stop the events first, so that what happens while the tool prints
+	 * its summary neither fills the rings (reported as lost) nor goes uncounted.
+	 */
+	prctl(PR_TASK_PERF_EVENTS_DISABLE, 0, 0, 0, 0);
 	if (why != LOOP_ERROR)
 		session__drain(s, true);
 out:

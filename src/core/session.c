@@ -355,6 +355,8 @@ static void fill_attr(struct session *s, struct evsel *ev, struct perf_event_att
 	}
 	a->sample_period = 1;
 	a->sample_type = ev->sample_type;
+	/* read() then also gives the records lost, even those not yet reported in the ring */
+	a->read_format = s->no_format_lost ? 0 : PERF_FORMAT_LOST;
 	a->sample_id_all = 1;
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
@@ -564,6 +566,11 @@ static int open_one(struct session *s, struct evsel *ev, const struct place *pl)
 		g = group_for(s, pl, &leader);
 	fill_attr(s, ev, &a, !sampling);
 	fd = pevent_open(&a, pl->tid, pl->cpu, leader);
+	if (fd == -EINVAL && (a.read_format & PERF_FORMAT_LOST)) {
+		s->no_format_lost = true;
+		a.read_format &= ~(uint64_t)PERF_FORMAT_LOST;
+		fd = pevent_open(&a, pl->tid, pl->cpu, leader);
+	}
 	if (fd == -EINVAL && a.inherit_thread) {
 		/* Kernels before 5.13 lack inherit_thread: child processes are then counted too. */
 		a.inherit_thread = 0;

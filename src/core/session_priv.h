@@ -81,6 +81,7 @@ struct session {
 	unsigned pages;
 	bool exclude_self;
 	bool started;
+	bool no_format_lost;  /* the kernel (< 6.0) refused PERF_FORMAT_LOST */
 	bool stop;
 	struct evsel **evs;
 	unsigned nevs;
