@@ -17,6 +17,7 @@
 #include "core/out.h"
 #include "core/session.h"
 #include "core/specprobe.h"
+#include "core/stacks.h"
 #include "parsers/spec.h"
 #include "tool.h"
 
@@ -24,7 +25,7 @@
 
 struct conf {
 	long pid, tid, string_size, interval, duration, number, top;
-	bool verbose, cumulative, in_kernel;
+	bool verbose, cumulative, in_kernel, kstack, ustack;
 	struct opt_list hist, count;
 	const char *include;
 };
@@ -42,6 +43,8 @@ static const struct opt opts[] = {
 	{ 'H', "histogram", OPT_LIST, offsetof(struct conf, hist), "specifier", "probe specifier to capture histogram of (see examples below)" },
 	{ 'C', "count", OPT_LIST, offsetof(struct conf, count), "specifier", "probe specifier to capture count of (see examples below)" },
 	{ 0, "in-kernel", OPT_FLAG, offsetof(struct conf, in_kernel), NULL, "count -H histograms of a tracepoint field in the kernel (one filtered counter per bucket; never loses events)" },
+	{ 'K', "kernel-stack", OPT_FLAG, offsetof(struct conf, kstack), NULL, "count -C keys per kernel stack too (not in BCC's argdist)" },
+	{ 'U', "user-stack", OPT_FLAG, offsetof(struct conf, ustack), NULL, "count -C keys per user stack too (DWARF unwinding; not in BCC's argdist)" },
 	{ 'I', "include", OPT_STR, offsetof(struct conf, include), "header", "additional header files to include in the BPF program (not supported: no BPF)" },
 	OPT_END
 };
@@ -63,11 +66,21 @@ static void conf_free(void *p)
 }
 
 struct key {
-	char *text;     /* "expr = value, expr2 = value2" */
+	char *text;     /* "expr = value, expr2 = value2" [+ "\n" stack lines] */
 	uint64_t count;
 };
 
+/* With stacks there can be many keys, each long: they are found by a hash of their text. */
+struct key_index {
+	uint32_t *slot; /* key number + 1, 0: free; open addressing */
+	size_t cap;     /* a power of two, at least twice the keys */
+	bool stale;     /* the keys were reordered (sorted for printing) */
+};
+
+struct state;
+
 struct probe {
+	struct state *st;
 	struct argdist_spec spec;
 	bool histogram;
 	struct specprobe *sp;
@@ -75,6 +88,7 @@ struct probe {
 	uint64_t slots[HIST_LOG2_SLOTS];
 	struct key *keys;
 	size_t nkeys, cap;
+	struct key_index index;
 	uint64_t dropped;
 };
 
@@ -84,18 +98,56 @@ struct state {
 	struct session *s;
 	struct probe *probes;
 	size_t nprobes;
+	struct stacks stacks;
 };
 
-/* Linear search is fine: keys are few in argdist's use, and bounded. */
+static uint64_t text_hash(const char *t)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of text in the index: its key's, or the free one where it belongs. */
+static uint32_t *index_slot(const struct probe *pr, const char *text)
+{
+	size_t mask = pr->index.cap - 1, i = (size_t)text_hash(text) & mask;
+
+	while (pr->index.slot[i] && strcmp(pr->keys[pr->index.slot[i] - 1].text, text))
+		i = (i + 1) & mask;
+	return &pr->index.slot[i];
+}
+
+static int index_rebuild(struct probe *pr, size_t cap)
+{
+	uint32_t *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -1;
+	free(pr->index.slot);
+	pr->index.slot = slot;
+	pr->index.cap = cap;
+	pr->index.stale = false;
+	for (size_t k = 0; k < pr->nkeys; k++)
+		*index_slot(pr, pr->keys[k].text) = (uint32_t)k + 1;
+	return 0;
+}
+
 static void count_key(struct probe *pr, const char *text)
 {
+	uint32_t *slot;
 	struct key *k;
 
-	for (size_t i = 0; i < pr->nkeys; i++)
-		if (!strcmp(pr->keys[i].text, text)) {
-			pr->keys[i].count++;
-			return;
-		}
+	if ((pr->index.stale || 2 * (pr->nkeys + 1) > pr->index.cap) &&
+	    index_rebuild(pr, pr->index.cap < 64 ? 64 : 2 * (pr->nkeys + 1) > pr->index.cap ? 2 * pr->index.cap : pr->index.cap))
+		return;
+	slot = index_slot(pr, text);
+	if (*slot) {
+		pr->keys[*slot - 1].count++;
+		return;
+	}
 	if (pr->nkeys >= MAX_KEYS) {
 		pr->dropped++;
 		return;
@@ -110,8 +162,10 @@ static void count_key(struct probe *pr, const char *text)
 		pr->cap = cap;
 	}
 	pr->keys[pr->nkeys].text = strdup(text);
-	if (pr->keys[pr->nkeys].text)
-		pr->keys[pr->nkeys++].count = 1;
+	if (!pr->keys[pr->nkeys].text)
+		return;
+	pr->keys[pr->nkeys++].count = 1;
+	*slot = (uint32_t)pr->nkeys;
 }
 
 /* The value as the spec's type declares it: ":int:args->fd" prints -1, not 4294967295. */
@@ -129,19 +183,38 @@ static void as_declared(struct expr_value *v, const struct expr_type *t)
 	v->is_signed = t->is_signed;
 }
 
+/* The stack lines under a key, aligned with the EVENT column. */
+static void add_stacks(struct state *st, const struct sample *smp, char *text, size_t n, size_t len)
+{
+	FILE *f;
+
+	if (n + 1 >= len || !(f = fmemopen(text + n, len - n, "w")))
+		return;
+	fputc('\n', f);
+	stacks_print(&st->stacks, smp, "\t           ", f);
+	fclose(f);
+	/* no newline after the last frame: the key is printed with one */
+	n = strlen(text);
+	if (n && text[n - 1] == '\n')
+		text[n - 1] = 0;
+}
+
 static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 {
 	struct probe *pr = arg;
 	struct argdist_spec *sp = &pr->spec;
 	struct expr_value v;
-	char text[4096];
+	char text[16384];
 	size_t n = 0;
 	bool late;
 
 	if (!specprobe_match(pr->sp, smp))
 		return;
 	if (sp->total_calls) {
-		count_key(pr, "total calls");
+		n = (size_t)snprintf(text, sizeof(text), "total calls");
+		if (pr->st->stacks.kernel || pr->st->stacks.user)
+			add_stacks(pr->st, smp, text, n, sizeof(text));
+		count_key(pr, text);
 		return;
 	}
 	if (pr->histogram) {
@@ -165,6 +238,8 @@ static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 			n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, "%s%s = %llu",
 					      i ? ", " : "", sp->expr_texts[i], (unsigned long long)v.u);
 	}
+	if (pr->st->stacks.kernel || pr->st->stacks.user)
+		add_stacks(pr->st, smp, text, n < sizeof(text) ? n : sizeof(text) - 1, sizeof(text));
 	count_key(pr, text);
 }
 
@@ -200,6 +275,7 @@ static int print_all(void *arg)
 		}
 		/* ascending by count; -T keeps the largest (the last rows) */
 		qsort(pr->keys, pr->nkeys, sizeof(*pr->keys), by_count);
+		pr->index.stale = true;
 		fprintf(st->out, "\t%-10s %s\n", "COUNT", "EVENT");
 		for (size_t k = 0; k < pr->nkeys; k++)
 			if (!st->c->top || pr->nkeys - k <= (size_t)st->c->top)
@@ -220,6 +296,7 @@ static int plan(struct state *st, struct probe *pr, const char *text, bool histo
 	struct expr_error err = { 0 };
 	int status;
 
+	pr->st = st;
 	pr->histogram = histogram;
 	if (argdist_spec_parse(text, histogram, &pr->spec, &err))
 		return specprobe_spec_error(text, &err);
@@ -249,6 +326,7 @@ static int plan(struct state *st, struct probe *pr, const char *text, bool histo
 	 * untraced); what they buy is exactness when a stream would lose records.
 	 */
 	r.log2_buckets = histogram && c->in_kernel;
+	stacks_request(&st->stacks, &r.sample_type, &r.regs_user, &r.stack_user);
 	r.on_sample = on_hit;
 	r.arg = pr;
 	pr->sp = specprobe_new(st->s, &r, &status);
@@ -276,11 +354,19 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		err_msg("only one of -p and -t may be specified");
 		return EXIT_USAGE;
 	}
+	if ((c->kstack || c->ustack) && c->hist.n) {
+		err_msg("-K and -U add stacks to -C keys; a -H histogram has no keys");
+		return EXIT_USAGE;
+	}
 	loop_block_signals();
 	st.s = session__new("argdist");
 	if (!st.s)
 		return EXIT_RUNTIME;
 	session__set_target(st.s, &tgt);
+	ret = stacks_init(&st.stacks, c->kstack, c->ustack, false, (pid_t)c->pid);
+	if (ret)
+		goto out;
+	session__set_buffer_pages(st.s, stacks_ring_pages(&st.stacks, 64, 64));
 	st.probes = calloc(n, sizeof(*st.probes));
 	if (!st.probes) {
 		err_msg("out of memory");
@@ -316,8 +402,10 @@ out:
 		for (size_t k = 0; k < pr->nkeys; k++)
 			free(pr->keys[k].text);
 		free(pr->keys);
+		free(pr->index.slot);
 	}
 	free(st.probes);
+	stacks_fini(&st.stacks);
 	return ret;
 }
 

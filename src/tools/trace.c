@@ -11,14 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <time.h>
 #include "core/err.h"
-#include "core/ksyms.h"
 #include "core/out.h"
 #include "core/session.h"
 #include "core/specprobe.h"
-#include "core/usyms.h"
+#include "core/stacks.h"
 #include "parsers/fmt.h"
 #include "parsers/spec.h"
 #include "tool.h"
@@ -75,8 +73,7 @@ struct state {
 	size_t nprobes;
 	long printed;
 	uint64_t first_ns;
-	struct ksyms *ksyms;
-	struct usyms *usyms;
+	struct stacks stacks;
 	char msg[8192];
 };
 
@@ -119,41 +116,6 @@ static bool render(struct probe *pr, const struct sample *smp, char *out, size_t
 	return fmt_render(&sp->fmt, pr->vals, sp->nargs, out, len) >= 0;
 }
 
-#define MAX_FRAMES 127
-
-/* BCC's stack lines: 8 spaces, [-a: the address,] sym+0xoff and the module. */
-static void print_stacks(struct state *st, const struct sample *smp)
-{
-	uint64_t ips[MAX_FRAMES];
-	enum ustack_how how;
-	char buf[512];
-	int n;
-
-	if (st->c->kstack) {
-		n = ksyms_kernel_frames(smp, ips, MAX_FRAMES);
-		for (int i = 0; i < n; i++) {
-			if (st->c->address)
-				fprintf(st->out, "        %16llx ", (unsigned long long)ips[i]);
-			else
-				fputs("        ", st->out);
-			fprintf(st->out, "%s [kernel]\n",
-				ksyms__format(st->ksyms, ips[i], KSYM_OFFSET | (i ? KSYM_RETADDR : 0), buf, sizeof(buf)));
-		}
-	}
-	if (st->c->ustack) {
-		n = usyms__unwind(st->usyms, smp, USTACK_REGS_MASK, ips, MAX_FRAMES, &how);
-		for (int i = 0; i < n; i++) {
-			if (st->c->address)
-				fprintf(st->out, "        %16llx ", (unsigned long long)ips[i]);
-			else
-				fputs("        ", st->out);
-			fprintf(st->out, "%s\n", usyms__format(st->usyms, (pid_t)smp->pid, ips[i],
-								  USYM_OFFSET | USYM_MODULE | (i ? USYM_RETADDR : 0), buf, sizeof(buf)));
-		}
-	}
-	fputc('\n', st->out);
-}
-
 static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 {
 	struct probe *pr = arg;
@@ -190,8 +152,11 @@ static void on_hit(void *arg, struct evsel *ev, const struct sample *smp)
 	if (c->print_cpu)
 		fprintf(st->out, "%-3u ", smp->cpu);
 	fprintf(st->out, "%-7u %-7u %-15s %-16s %s\n", smp->pid, smp->tid, comm, specprobe_name(pr->sp), st->msg);
-	if (c->kstack || c->ustack)
-		print_stacks(st, smp);
+	if (c->kstack || c->ustack) {
+		/* BCC's stack lines: 8 spaces, [-a: the address,] sym+0xoff and the module */
+		stacks_print(&st->stacks, smp, "        ", st->out);
+		fputc('\n', st->out);
+	}
 	if (out_broken(st->out) || (c->max_events && ++st->printed >= c->max_events))
 		session__stop(st->s);
 }
@@ -232,13 +197,7 @@ static int plan(struct state *st, struct probe *pr, const char *text)
 	r.string_size = (unsigned)c->string_size;
 	r.pid = (pid_t)c->pid;
 	r.verbose = c->verbose;
-	if (c->kstack)
-		r.sample_type |= PERF_SAMPLE_CALLCHAIN;
-	if (c->ustack) {
-		r.sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		r.regs_user = USTACK_REGS_MASK;
-		r.stack_user = USTACK_COPY;
-	}
+	stacks_request(&st->stacks, &r.sample_type, &r.regs_user, &r.stack_user);
 	r.on_sample = on_hit;
 	r.arg = pr;
 	pr->sp = specprobe_new(st->s, &r, &status);
@@ -277,15 +236,10 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	if (!st.s)
 		return EXIT_RUNTIME;
 	session__set_target(st.s, &tgt);
-	/* a user stack copy is 16 KiB per record: the default 64 pages would hold 16 */
-	session__set_buffer_pages(st.s, c->ustack && c->buffer_pages == 64 ? 1024 : (unsigned)c->buffer_pages);
-	if ((c->kstack && !(st.ksyms = ksyms__load())) || (c->ustack && !(st.usyms = usyms__new()))) {
-		err_msg("cannot load symbols for stacks: %s", strerror(errno));
-		ret = EXIT_RUNTIME;
+	ret = stacks_init(&st.stacks, c->kstack, c->ustack, c->address, (pid_t)c->pid);
+	if (ret)
 		goto out;
-	}
-	if (c->ustack && c->pid)
-		usyms__capture(st.usyms, (pid_t)c->pid);
+	session__set_buffer_pages(st.s, stacks_ring_pages(&st.stacks, (unsigned)c->buffer_pages, 64));
 	session__set_exclude_self(st.s, !c->include_self);
 	st.probes = calloc((size_t)argc, sizeof(*st.probes));
 	if (!st.probes) {
@@ -316,8 +270,7 @@ out:
 		free(st.probes[i].vals);
 	}
 	free(st.probes);
-	ksyms__free(st.ksyms);
-	usyms__delete(st.usyms);
+	stacks_fini(&st.stacks);
 	return ret;
 }
 

@@ -109,3 +109,87 @@ Test(argdist, entry_values_and_latency_of_return_probes)
 	}
 	free(out);
 }
+
+/* The last interval's block: from its "[HH:MM:SS]" line (stack lines hold "[module]"). */
+static const char *last_interval(const char *out)
+{
+	const char *last = NULL;
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (l[0] == '[' && l[3] == ':' && l[6] == ':' && l[9] == ']')
+			last = l;
+	return last;
+}
+
+/* argdist -c -i 1 -n 3 -p <wl_stack 7> FLAG -C SPEC: the last interval's block. */
+static char *argdist_stack(const char *flag, const char *spec)
+{
+	char *wargv[] = { SYSTEM_BUILDDIR "/wl_stack", "7", NULL };
+	char *argv[] = { (char *)RAWTRACE_BIN, "argdist", "-c", "-i", "1", "-n", "3", "-p", NULL,
+			 (char *)flag, "-C", (char *)spec, NULL };
+	struct proc w, t;
+	char pidbuf[16], *out;
+	const char *last;
+
+	cr_assert_eq(proc_start(&w, wargv, NULL), 0);
+	cr_assert(proc_wait_output(&w, "\n", 10));
+	snprintf(pidbuf, sizeof(pidbuf), "%d", atoi(w.out));
+	argv[8] = pidbuf;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "]\n", 30), "%s", t.err ? t.err : "");
+	kill(w.pid, SIGUSR1);
+	cr_assert_eq(proc_finish(&w, 0, 30), 0);
+	cr_assert_eq(proc_finish(&t, 0, 30), 0, "%s", t.err);
+	last = last_interval(t.out);
+	cr_assert(last, "%s", t.out);
+	out = strdup(last);
+	proc_free(&w);
+	proc_free(&t);
+	return out;
+}
+
+Test(argdist, user_stack_keys_are_exact)
+{
+	/* wl_stack writes 7 single bytes through main -> rt_stack_a -> b -> c -> write() */
+	char *out = (need_root_tracefs(), argdist_stack("-U", "t:syscalls:sys_enter_write():u64:args->count"));
+	const char *key = strstr(out, "\t7          args->count = 1\n"), *c, *b, *a, *m;
+
+	cr_assert(key, "no single key counting the 7 writes:\n%s", out);
+	c = strstr(key, "\n\t           rt_stack_c+0x");
+	b = strstr(key, "\n\t           rt_stack_b+0x");
+	a = strstr(key, "\n\t           rt_stack_a+0x");
+	m = strstr(key, "\n\t           main+0x");
+	cr_assert(c && b && a && m && c < b && b < a && a < m, "not the chain, leaf first:\n%s", out);
+	cr_assert(strstr(c, " [wl_stack]\n"), "frames name their module:\n%s", out);
+	cr_assert_eq(count_lines_matching(out, "args->count = "), 1, "one key only:\n%s", out);
+	free(out);
+}
+
+Test(argdist, kernel_stack_keys_and_no_stacks_for_histograms)
+{
+	/* the one fork of `workload fork`: its kernel stack is the clone syscall's */
+	char *argv[] = { (char *)RAWTRACE_BIN, "argdist", "-c", "-i", "1", "-n", "3", "-K", "-p", NULL,
+			 "-C", "t:sched:sched_process_fork()", NULL };
+	char *bad[] = { "-K", "-H", "t:syscalls:sys_enter_write():u64:args->count", NULL };
+	struct proc w, t;
+	char pidbuf[16];
+	const char *last, *clone;
+	pid_t pid;
+
+	need_root_tracefs();
+	pid = workload_start(&w, "fork", "10", "5");
+	cr_assert(pid > 0);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	argv[9] = pidbuf;
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "]\n", 30), "%s", t.err ? t.err : "");
+	cr_assert_eq(workload_run(&w), 0);
+	cr_assert_eq(proc_finish(&t, 0, 30), 0, "%s", t.err);
+	last = last_interval(t.out);
+	cr_assert(last && strstr(last, "\t1          total calls\n\t           "), "%s", t.out);
+	clone = strstr(last, "kernel_clone+0x");
+	cr_assert(clone && strstr(clone, " [kernel]\n"), "no kernel_clone frame:\n%s", t.out);
+	proc_free(&w);
+	proc_free(&t);
+	expect_failure("argdist", bad, 2, "a -H histogram has no keys");
+}
