@@ -37,6 +37,7 @@ struct state {
 	const struct conf *c;
 	FILE *out;
 	struct blk_disks *disks;
+	struct blk_trace *t;
 	struct agg last;      /* -P: dev -> next sector after the previous completion + 1 */
 	uint64_t first_us;    /* completion time of the first line, in us (BCC's TIME(s) origin) */
 	bool have_first;
@@ -74,10 +75,11 @@ static void on_done(void *arg, const struct blk_io *io)
 
 static int on_tick(void *arg)
 {
-	struct blk_trace *t = arg;
+	struct state *st = arg;
 
-	blk_trace_flush(t, false);
-	return 0;
+	blk_trace_flush(st->t, false);
+	/* a reader that went away (| head) ends the run */
+	return out_flush(st->out) || out_broken(st->out);
 }
 
 static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
@@ -125,7 +127,8 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	ret = out_flush(ctx->out);
 	if (ret || out_broken(ctx->out))
 		goto out;
-	lc.arg = t;
+	st.t = t;
+	lc.arg = &st;
 	why = session__loop(s, &lc);
 	if (why == LOOP_ERROR) {
 		ret = EXIT_RUNTIME;
