@@ -75,8 +75,12 @@ static void deliver_held(void *arg, void *item)
 	struct session *s = arg;
 	struct held *h = item;
 
-	if (h->rec && !s->stop)
-		deliver(s, h->ev, h->rec);
+	if (h->rec && !s->stop) {
+		if (h->ev->kind == EVK_TASKS)
+			session__task_record(s, h->rec);
+		else
+			deliver(s, h->ev, h->rec);
+	}
 	free(h->rec);
 }
 
@@ -85,12 +89,38 @@ void session__drop_held(void *item)
 	free(((struct held *)item)->rec);
 }
 
+/* Keep a copy of a record, to be handled in time order; at once if no copy can be made. */
+static void hold(struct session *s, struct evsel *ev, const struct perf_event_header *h, uint64_t time)
+{
+	struct held *held = order__add(&s->order, time, deliver_held, s);
+
+	if (held && (held->rec = malloc(h->size))) {
+		held->ev = ev;
+		memcpy(held->rec, h, h->size);
+	} else if (ev->kind == EVK_TASKS) {
+		session__task_record(s, h);
+	} else {
+		deliver(s, ev, h);
+	}
+}
+
+static bool is_task_record(uint32_t type)
+{
+	return type == PERF_RECORD_COMM || type == PERF_RECORD_FORK || type == PERF_RECORD_EXIT;
+}
+
 static void dispatch(struct session *s, const struct perf_event_header *h)
 {
 	struct evsel *ev = session__account(s, h);
 	struct sample smp;
-	struct held *held;
 
+	if (s->tasks && is_task_record(h->type)) {
+		if (s->ordered)
+			hold(s, s->tasks, h, session__task_time(h));
+		else
+			session__task_record(s, h);
+		return;
+	}
 	if (h->type != PERF_RECORD_SAMPLE || !ev)
 		return;
 	if (ev->count_records) {
@@ -103,13 +133,7 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 	}
 	if (!ev->cfg.on_sample || sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp))
 		return;
-	held = order__add(&s->order, smp.time, deliver_held, s);
-	if (!held || !(held->rec = malloc(h->size))) {
-		deliver(s, ev, h); /* out of memory: unordered rather than not at all */
-		return;
-	}
-	held->ev = ev;
-	memcpy(held->rec, h, h->size);
+	hold(s, ev, h, smp.time);
 }
 
 static uint64_t now_ns(void)

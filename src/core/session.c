@@ -99,6 +99,7 @@ void session__set_ordered(struct session *s, bool on)
 	s->ordered = on;
 }
 
+
 static struct evsel *evsel_new(struct session *s, enum evsel_kind kind, const char *name,
 			       const struct ev_cfg *cfg)
 {
@@ -134,6 +135,25 @@ static void evsel_free(struct evsel *ev)
 	free(ev->filter);
 	free(ev->fds);
 	free(ev);
+}
+
+/* Tasks come and go; a table this size is only full with that many alive at once. */
+#define MAX_TASKS 65536
+
+int session__track_tasks(struct session *s)
+{
+	struct ev_cfg cfg = { .mode = EV_SAMPLE };
+
+	if (s->tasks)
+		return 0;
+	if (agg_init(&s->comms, MAX_TASKS) || !(s->tasks = evsel_new(s, EVK_TASKS, "tasks", &cfg))) {
+		err_msg("out of memory");
+		return EXIT_RUNTIME;
+	}
+	/* its records end in this sample_id trailer (tasks.c reads the time from it) */
+	s->tasks->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+	s->ordered = true;
+	return 0;
 }
 
 /*
@@ -333,7 +353,13 @@ struct evsel *session__add_probe(struct session *s, const struct probe_spec *p, 
 static void fill_attr(struct session *s, struct evsel *ev, struct perf_event_attr *a, bool grouped)
 {
 	memset(a, 0, sizeof(*a));
-	if (ev->kind == EVK_PROBE_PMU) {
+	if (ev->kind == EVK_TASKS) {
+		a->type = PERF_TYPE_SOFTWARE;
+		a->config = PERF_COUNT_SW_DUMMY;
+		a->comm = 1;
+		a->comm_exec = 1;
+		a->task = 1;
+	} else if (ev->kind == EVK_PROBE_PMU) {
 		/* config1 is the path (uprobe) or symbol (kprobe); config2 the offset. */
 		a->type = (uint32_t)ev->pmu_type;
 		a->config = ev->config;
@@ -548,7 +574,7 @@ static int join_group(struct session *s, int g, struct evfd *f)
 
 static int set_filter(struct evsel *ev, int fd)
 {
-	if (!ev->filter || ev->kind == EVK_PROBE_PMU)
+	if (!ev->filter || ev->kind == EVK_PROBE_PMU || ev->kind == EVK_TASKS)
 		return 0;
 	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, ev->filter) == 0)
 		return 0;
@@ -624,7 +650,7 @@ static int add_self_exclusion(struct evsel *ev)
 	char *f;
 	int n;
 
-	if (ev->kind == EVK_PROBE_PMU)
+	if (ev->kind == EVK_PROBE_PMU || ev->kind == EVK_TASKS)
 		return 0;
 	if (ev->filter)
 		n = asprintf(&f, "(%s) && common_pid != %d", ev->filter, (int)getpid());
@@ -708,6 +734,9 @@ int session__start(struct session *s)
 	/* One call enables every event this process created. */
 	if (prctl(PR_TASK_PERF_EVENTS_ENABLE, 0, 0, 0, 0) < 0)
 		return err_perf(errno, "cannot enable events");
+	/* after enabling: a task that starts from now on has its FORK record */
+	if (s->tasks)
+		session__snapshot_comms(s);
 	s->started = true;
 	return 0;
 }
@@ -912,6 +941,7 @@ void session__delete(struct session *s)
 	free(s->cpus);
 	catalog__delete(s->cat);
 	order__fini(&s->order, session__drop_held);
+	agg_free(&s->comms);
 	free(s->tool);
 	free(s);
 }

@@ -71,6 +71,22 @@ void session__set_exclude_self(struct session *s, bool on);
 void session__set_ordered(struct session *s, bool on);
 
 /*
+ * Follow the names of tasks exactly for session__comm(): the kernel's COMM records (exec,
+ * prctl), FORK (a new task starts with its parent's name) and EXIT, delivered in time
+ * order with the samples (this turns session__set_ordered on).  Call before
+ * session__start(); EXIT_RUNTIME after saying why, else 0.
+ */
+int session__track_tasks(struct session *s);
+
+/*
+ * The name (comm, at most 15 bytes) of task tid of process pid at the time of the sample
+ * being delivered: from the kernel's records for tasks that started or renamed themselves
+ * while tracked, else /proc (read at start for the tasks that existed then), else
+ * "[unknown]"; CPU cpu's idle task (tid 0) is "swapper/CPU".  buf holds 16 bytes.
+ */
+const char *session__comm(struct session *s, uint32_t pid, uint32_t tid, uint32_t cpu, char *buf);
+
+/*
  * After a drain (so in on_tick, and after session__loop returns): every record stamped
  * before this time has been read from its ring; UINT64_MAX after the last drain.  Tools
  * that order their own decoded items (core/order.h) handle those stamped before it.

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/agg.h"
 #include "core/order.h"
 #include "core/ring.h"
 #include "core/session.h"
@@ -27,7 +28,8 @@ struct evfd {
 enum evsel_kind {
 	EVK_TRACEPOINT,   /* a static tracepoint */
 	EVK_PROBE_PMU,    /* kprobe/uprobe through the perf PMU (fd-bound) */
-	EVK_PROBE_TRACEFS /* our tracefs dynamic event, opened as a tracepoint */
+	EVK_PROBE_TRACEFS, /* our tracefs dynamic event, opened as a tracepoint */
+	EVK_TASKS         /* a dummy software event for COMM/FORK/EXIT records (tasks.c) */
 };
 
 struct evsel {
@@ -95,6 +97,8 @@ struct session {
 	bool ordered;         /* samples go through `order` (session__set_ordered) */
 	struct order order;   /* of struct held */
 	uint64_t settled;     /* see session__settled() */
+	struct evsel *tasks;  /* session__track_tasks(): its event, and */
+	struct agg comms;     /* tid -> comm (16 bytes) in effect, from its records or /proc */
 	int *cpus;
 	int ncpus;
 };
@@ -113,6 +117,15 @@ struct held {
 	struct evsel *ev;
 	struct perf_event_header *rec; /* NULL when the copy could not be made */
 };
+
+/* Apply a COMM, FORK or EXIT record of the tasks event to the comm table (tasks.c). */
+void session__task_record(struct session *s, const struct perf_event_header *h);
+
+/* Name every task that exists now (or the target's), from /proc (tasks.c). */
+void session__snapshot_comms(struct session *s);
+
+/* The time of a record of the tasks event, from its sample_id trailer. */
+uint64_t session__task_time(const struct perf_event_header *h);
 
 /* Free a held copy (order__fini's drop). */
 void session__drop_held(void *item);

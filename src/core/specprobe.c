@@ -21,7 +21,6 @@
 #include "parsers/pattern.h"
 
 #define MAX_LEAVES 64
-#define COMM_CACHE 65536
 #define INFLIGHT 65536  /* threads between a function's entry and return ($latency, $entry) */
 
 enum leaf_src { SRC_FIELD, SRC_PID, SRC_TGID, SRC_CPU, SRC_COMM, SRC_LATE_STR, SRC_LATENCY, SRC_ENTRY };
@@ -48,7 +47,6 @@ struct specprobe {
 	unsigned string_size;
 	bool comm_fetched;
 	struct field comm_f;
-	struct agg comms;
 	/* in-kernel log2 buckets: counters[i] counts slot i (NULL: slot not counted) */
 	struct evsel *counters[HIST_LOG2_SLOTS];
 	bool buckets;
@@ -443,8 +441,7 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 	int ret = 0;
 
 	*status = EXIT_RUNTIME;
-	if (!p || agg_init(&p->comms, COMM_CACHE)) {
-		free(p);
+	if (!p) {
 		err_msg("out of memory");
 		return NULL;
 	}
@@ -537,6 +534,9 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 		}
 	}
 	p->comm_fetched = r->type != 't' && !field__find(&p->comm_f, evsel__tep(p->ev), "comm");
+	/* tracepoints carry no comm: the session follows task names instead */
+	if (!p->comm_fetched && session__track_tasks(s))
+		goto fail;
 	return p;
 fail:
 	free(fa);
@@ -552,7 +552,6 @@ void specprobe_free(struct specprobe *p)
 	free(p->kfilter);
 	free(p->name);
 	free(p->valbuf);
-	agg_free(&p->comms);
 	agg_free(&p->inflight);
 	free(p);
 }
@@ -569,10 +568,7 @@ struct evsel *specprobe_evsel(const struct specprobe *p)
 
 const char *specprobe_comm(struct specprobe *p, const struct sample *smp)
 {
-	char path[64];
-	uint64_t *v;
 	size_t len;
-	FILE *f;
 
 	if (p->comm_fetched) {
 		const char *c = field__str(&p->comm_f, smp->raw, smp->raw_size, &len);
@@ -580,26 +576,7 @@ const char *specprobe_comm(struct specprobe *p, const struct sample *smp)
 		snprintf(p->commbuf, sizeof(p->commbuf), "%.*s", c ? (int)len : 0, c ? c : "");
 		return p->commbuf;
 	}
-	/* tracepoints carry no comm: the thread's name now, cached by tid */
-	v = agg_find(&p->comms, smp->tid);
-	if (v) {
-		memcpy(p->commbuf, v, 15);
-		p->commbuf[15] = 0;
-		return p->commbuf;
-	}
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", smp->pid, smp->tid);
-	snprintf(p->commbuf, sizeof(p->commbuf), "[unknown]");
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(p->commbuf, sizeof(p->commbuf), f))
-			p->commbuf[strcspn(p->commbuf, "\n")] = 0;
-		p->commbuf[15] = 0; /* TASK_COMM_LEN, as the kernel's own copies */
-		fclose(f);
-		v = agg_get(&p->comms, smp->tid);
-		if (v)
-			memcpy(v, p->commbuf, 15);
-	}
-	return p->commbuf;
+	return session__comm(p->s, smp->pid, smp->tid, smp->cpu, p->commbuf);
 }
 
 /* A string at a user address of the thread, read now (it may have changed since). */

@@ -206,25 +206,20 @@ static void on_fork(void *arg, struct evsel *ev, const struct sample *smp)
 		v[0] = (uint64_t)st->c->ppid + 1;
 }
 
-/* /proc/PID/comm now, while the process runs: at print time it may have exited. */
+/*
+ * The process's name when its first call is handled (the session follows names exactly):
+ * at print time it may have exited, which BCC then shows as [unknown].
+ */
 static void remember_comm(struct state *st, uint32_t pid)
 {
-	char path[64], comm[32] = "";
+	char comm[16];
 	uint64_t *v;
-	FILE *f;
 
-	if (agg_find(&st->comms, pid))
+	if (agg_find(&st->comms, pid) || !strcmp(session__comm(st->s, pid, pid, 0, comm), "[unknown]"))
 		return;
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(comm, sizeof(comm), f))
-		comm[strcspn(comm, "\n")] = 0;
-	fclose(f);
 	v = agg_get(&st->comms, pid);
 	if (v)
-		memcpy(v, comm, 2 * sizeof(*v) - 1);
+		memcpy(v, comm, sizeof(comm));
 }
 
 static void on_sys_enter(void *arg, struct evsel *ev, const struct sample *smp)
@@ -282,6 +277,8 @@ static int setup_streaming(struct state *st)
 	session__set_buffer_pages(st->s, STREAM_RING_PAGES);
 	/* A fork, or a syscall's entry, can be in another CPU's ring than what follows it. */
 	session__set_ordered(st->s, st->c->ppid || st->c->latency);
+	if (st->c->per_process && session__track_tasks(st->s))
+		return EXIT_RUNTIME;
 	exit_ev = session__add_tracepoint(st->s, "raw_syscalls", "sys_exit", &cfg);
 	if (!exit_ev)
 		return EXIT_RUNTIME;

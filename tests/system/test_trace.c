@@ -159,3 +159,45 @@ Test(trace, user_stacks_by_dwarf_unwinding)
 	proc_free(&w);
 	proc_free(&t);
 }
+
+/*
+ * Tracepoint records carry no comm.  The child of `workload fork 100 50` makes its 50
+ * calls and exits at once, usually before its records are read: /proc no longer knows it,
+ * but the kernel's FORK record gave it its parent's name, so every line is "workload".
+ */
+Test(trace, comm_of_a_short_lived_child_is_exact)
+{
+	char *argv[] = { (char *)RAWTRACE_BIN, "trace", "t:syscalls:sys_enter_getppid", NULL };
+	int parent = 0, child = 0, misnamed = 0;
+	struct proc w, t;
+	char *save = NULL, *out;
+	pid_t pid;
+
+	need_root_tracefs();
+	pid = workload_start(&w, "fork", "100", "50");
+	cr_assert(pid > 0);
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	cr_assert(proc_wait_output(&t, "FUNC", 30), "%s", t.err ? t.err : "");
+	cr_assert_eq(workload_run(&w), 0);
+	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	out = strdup(t.out);
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned p, tid;
+		char comm[32];
+
+		if (sscanf(l, "%u %u %31s", &p, &tid, comm) != 3)
+			continue;
+		if (p == (unsigned)pid)
+			parent += !strcmp(comm, "workload");
+		else if (!strcmp(comm, "workload"))
+			child++;
+		else
+			misnamed += !strcmp(comm, "[unknown]");
+	}
+	cr_assert_eq(parent, 100, "%s", t.out);
+	cr_assert_eq(child, 50, "%s", t.out);
+	cr_assert_eq(misnamed, 0, "%s", t.out);
+	free(out);
+	proc_free(&w);
+	proc_free(&t);
+}
