@@ -192,8 +192,9 @@ static void account_rest(struct session *s)
 
 /*
  * Events counted but neither read nor lost.  With PERF_FORMAT_LOST the kernel's own count
- * of lost records is exact; LOST records alone miss a loss the kernel had yet to report
- * (it does so at its next successful write to that ring).
+ * of each event's lost records is exact, and tells samples from the tasks event's records
+ * (LOST records count both); LOST records alone also miss a loss the kernel had yet to
+ * report (it does so at its next successful write to that ring).
  */
 static uint64_t gap(struct session *s)
 {
@@ -202,7 +203,7 @@ static uint64_t gap(struct session *s)
 	for (unsigned i = 0; i < s->nevs; i++) {
 		struct evsel *ev = s->evs[i];
 
-		if (ev->cfg.mode != EV_SAMPLE)
+		if (ev->cfg.mode != EV_SAMPLE || ev->kind == EVK_TASKS)
 			continue;
 		for (unsigned f = 0; f < ev->nfds; f++) {
 			uint64_t v[2] = { 0, 0 };
@@ -218,7 +219,7 @@ static uint64_t gap(struct session *s)
 		if (!ev->count_records)
 			delivered += ev->delivered;
 	}
-	if (lost > s->lost)
+	if (!s->no_format_lost)
 		s->lost = lost;
 	return counted > delivered + s->lost ? counted - delivered - s->lost : 0;
 }
