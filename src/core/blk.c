@@ -83,6 +83,7 @@ static void copy_str(char *dst, size_t dlen, const struct field *f, const struct
 }
 
 static void process(void *arg, void *item);
+static int request_class(const char *rwbs);
 
 static void on_record(void *arg, struct evsel *ev, const struct sample *smp)
 {
@@ -103,6 +104,9 @@ static void on_record(void *arg, struct evsel *ev, const struct sample *smp)
 	copy_str(r->rwbs, sizeof(r->rwbs), &src->rwbs, smp);
 	if (src->has_comm)
 		copy_str(r->comm, sizeof(r->comm), &src->comm, smp);
+	/* A flush has no sector: 0 at issue, -1 in block_rq_complete (6.1): pair them. */
+	if (r->sector == UINT64_MAX && request_class(r->rwbs) == CLS_OTHER)
+		r->sector = 0;
 }
 
 static int add_source(struct blk_trace *t, struct session *s, const char *name, enum blk_kind kind)
