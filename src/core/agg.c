@@ -117,7 +117,8 @@ long agg_sorted(const struct agg *a, int (*cmp)(const void *, const void *), str
 	for (size_t i = 0; i < a->cap; i++)
 		if (a->tab[i].used)
 			v[n++] = a->tab[i];
-	qsort(v, n, sizeof(*v), cmp ? cmp : by_key);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp ? cmp : by_key);
 	*out = v;
 	return (long)n;
 }

@@ -135,7 +135,8 @@ static int by_name(const void *a, const void *b)
 
 static void sort_tree(struct node *n)
 {
-	qsort(n->kids, n->nkids, sizeof(*n->kids), by_name);
+	if (n->nkids)
+		qsort(n->kids, n->nkids, sizeof(*n->kids), by_name);
 	for (size_t i = 0; i < n->nkids; i++)
 		sort_tree(&n->kids[i]);
 }

@@ -47,6 +47,8 @@ void order__release(struct order *o, uint64_t upto, order_fn fn, void *arg)
 {
 	size_t n = 0;
 
+	if (!o->n)
+		return; /* (slots may be NULL: qsort must not see it) */
 	qsort(o->slots, o->n, o->slot_size, by_time);
 	while (n < o->n && ((const struct order_key *)slot(o, n))->time < upto) {
 		fn(arg, slot(o, n) + ALIGN);

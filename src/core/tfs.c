@@ -222,7 +222,8 @@ static int list_dirs(const char *rel, char ***out)
 	if (!v && !(v = calloc(1, sizeof(*v))))
 		return -ENOMEM;
 	v[n] = NULL;
-	qsort(v, n, sizeof(*v), cmpstr);
+	if (n)
+		qsort(v, n, sizeof(*v), cmpstr);
 	*out = v;
 	return 0;
 }

@@ -427,7 +427,8 @@ static void load_syms(struct dso *d)
 	for (size_t i = 0; i < d->nsyms; i++)
 		d->syms[i].name = d->names + (uintptr_t)d->syms[i].name;
 	if (d->nsyms)
-		qsort(d->syms, d->nsyms, sizeof(*d->syms), by_vaddr);
+		if (d->nsyms)
+			qsort(d->syms, d->nsyms, sizeof(*d->syms), by_vaddr);
 }
 
 static const struct usym *find_sym(struct dso *d, uint64_t vaddr)
@@ -501,7 +502,8 @@ static int read_maps(struct usyms *u, struct uproc *p)
 	}
 	free(line);
 	fclose(f);
-	qsort(v, n, sizeof(*v), by_start);
+	if (n)
+		qsort(v, n, sizeof(*v), by_start);
 	free(p->maps);
 	p->maps = v;
 	p->nmaps = n;

@@ -274,7 +274,8 @@ static int print_all(void *arg)
 			continue;
 		}
 		/* ascending by count; -T keeps the largest (the last rows) */
-		qsort(pr->keys, pr->nkeys, sizeof(*pr->keys), by_count);
+		if (pr->nkeys)
+			qsort(pr->keys, pr->nkeys, sizeof(*pr->keys), by_count);
 		pr->index.stale = true;
 		fprintf(st->out, "\t%-10s %s\n", "COUNT", "EVENT");
 		for (size_t k = 0; k < pr->nkeys; k++)

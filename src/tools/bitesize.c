@@ -147,7 +147,8 @@ static int print_hists(struct state *st)
 		err_msg("out of memory");
 		return -1;
 	}
-	qsort_r(e, (size_t)n, sizeof(*e), by_name, st);
+	if (n > 0)
+		qsort_r(e, (size_t)n, sizeof(*e), by_name, st);
 	for (long i = 0; i < n; i++) {
 		uint64_t idx = e[i].key >> SLOT_BITS;
 

@@ -73,7 +73,8 @@ static int print_counts(void *arg)
 	}
 	session__reset_counts(st->s);
 	/* BCC sorts ascending by count (stable); zero counts are not printed. */
-	qsort(st->rows, n, sizeof(*st->rows), by_count);
+	if (n)
+		qsort(st->rows, n, sizeof(*st->rows), by_count);
 	fputc('\n', st->out);
 	if (st->c->timestamp)
 		fprintf(st->out, "%-8s\n", out_hms(hms, time(NULL)));

@@ -679,7 +679,8 @@ static int print_summary(struct state *st)
 {
 	char hms[16];
 
-	qsort(st->rows, st->nrows, sizeof(*st->rows), by_bytes);
+	if (st->nrows)
+		qsort(st->rows, st->nrows, sizeof(*st->rows), by_bytes);
 	fprintf(st->out, "\n%-8s\n", out_hms(hms, time(NULL)));
 	fprintf(st->out, "%-7s %-16s %4s %6s %6s %7s %7s %s\n", "PID", "COMM", "FD", "READS", "WRITES",
 		"R_Kb", "W_Kb", "FILE");

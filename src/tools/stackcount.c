@@ -318,7 +318,8 @@ static int print_stacks(void *arg)
 		}
 		ents[n++].count = a->v[0];
 	}
-	qsort_r(ents, n, sizeof(*ents), by_text, &folded);
+	if (n)
+		qsort_r(ents, n, sizeof(*ents), by_text, &folded);
 	for (size_t i = 0; i < n; i++) {
 		if (m && !strcmp(entry_key(&ents[m - 1], folded), entry_key(&ents[i], folded))) {
 			ents[m - 1].count += ents[i].count;
@@ -329,7 +330,8 @@ static int print_stacks(void *arg)
 		ents[m++] = ents[i];
 	}
 	n = m;
-	qsort_r(ents, n, sizeof(*ents), by_count, &folded);
+	if (n)
+		qsort_r(ents, n, sizeof(*ents), by_count, &folded);
 	if (!st->c->folded)
 		fputc('\n', st->out);
 	if (st->c->timestamp)

@@ -101,7 +101,8 @@ static void list_syscalls(FILE *out)
 	for (long i = 0; i < syscall_count(); i++)
 		if (syscall_name(i))
 			names[n++] = syscall_name(i);
-	qsort(names, (size_t)n, sizeof(*names), cmp_strp);
+	if (n > 0)
+		qsort(names, (size_t)n, sizeof(*names), cmp_strp);
 	/* BCC: sorted names, four per line, each padded to 22 and joined by three spaces. */
 	for (long i = 0; i < n; i += 4) {
 		for (long j = i; j < i + 4 && j < n; j++)
@@ -410,7 +411,8 @@ static int print_stats(void *arg)
 		err_msg("out of memory");
 		return 1;
 	}
-	qsort(rows, (size_t)n, sizeof(*rows), c->latency ? by_time_desc : by_count_desc);
+	if (n > 0)
+		qsort(rows, (size_t)n, sizeof(*rows), c->latency ? by_time_desc : by_count_desc);
 	fprintf(st->out, "[%s]\n", out_hms(hms, time(NULL)));
 	if (c->latency)
 		fprintf(st->out, "%-22s %8s %16s\n", c->per_process ? "PID    COMM" : "SYSCALL", "COUNT",

@@ -215,7 +215,8 @@ static int list_functions(FILE *out, const struct filter *flt, const char *lib, 
 		ret = err_file(-rc, path);
 	} else {
 		/* One name per line even where .symtab and .dynsym, or aliases, repeat it. */
-		qsort(nm.v, nm.n, sizeof(*nm.v), cmpstr);
+		if (nm.n)
+			qsort(nm.v, nm.n, sizeof(*nm.v), cmpstr);
 		for (size_t i = 0; i < nm.n && !ferror(out); i++)
 			if (!i || strcmp(nm.v[i], nm.v[i - 1]))
 				fprintf(out, "%s\n", nm.v[i]);
