@@ -3,7 +3,7 @@
 #
 # Syscall-tracing overhead benchmark: rawtrace syscount against perf stat and bpftrace.
 #
-# Usage: bench/run.sh [path-to-rawtrace]
+# Usage: bench/run.sh [-h] [path-to-rawtrace]
 #
 #   path-to-rawtrace  the rawtrace binary (default: $RAWTRACE, else ../rawtrace next to bench/)
 #
@@ -24,29 +24,24 @@
 # Exits 1 if a tracer failed or a count check failed, 2 on a usage or set-up error.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_args "$@"
+CONFIGS=(baseline rawtrace perf_raw perf_sc bpftrace)
+RT_ARGS=syscount # our_rawtrace_pids: only "$RT syscount" processes are ours
 K=${K:-5}
 N=${N:-5000000}
 SETTLE=${SETTLE:-2}
 TIMEOUT=${TIMEOUT:-120}
 QUIET_WAIT=${QUIET_WAIT:-180}
-RT=${1:-${RAWTRACE:-$BENCH_DIR/../rawtrace}}
-CONFIGS=(baseline rawtrace perf_raw perf_sc bpftrace)
 
-die() { echo "run.sh: $*" >&2; exit 2; }
-log() { echo "[$(date +%T)] $*" >&2; }
-
-[[ $# -le 1 ]] || die "usage: bench/run.sh [path-to-rawtrace]"
 [[ $K =~ ^[1-9][0-9]*$ ]] || die "K must be a positive integer (got '$K')"
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
-[[ -x $RT ]] || die "no rawtrace binary at '$RT' (pass its path or set RAWTRACE)"
-RT=$(cd "$(dirname "$RT")" && pwd)/$(basename "$RT")
-[[ $(id -u) -eq 0 ]] || die "must run as root (system-wide tracing)"
-command -v gcc >/dev/null || die "gcc not found"
-command -v perf >/dev/null || die "perf not found (apt-get install linux-perf)"
+need_root_gcc_perf "system-wide tracing"
 
 TMP=$(mktemp -d /tmp/rawtrace-bench.XXXXXX)
 BG_PID=
+# shellcheck disable=SC2317  # only ever called by the EXIT trap
 cleanup() {
 	# only the tracer this script started, by its pid
 	if [[ -n $BG_PID ]] && kill -0 "$BG_PID" 2>/dev/null; then
@@ -65,68 +60,9 @@ LOOP=$TMP/getppid_loop
 NR_GETPPID=$(printf '#include <sys/syscall.h>\nSYS_getppid\n' | gcc -E -P -x c - | tail -n 1)
 [[ $NR_GETPPID =~ ^[0-9]+$ ]] || die "cannot find the getppid syscall number"
 
-now() { echo "$EPOCHREALTIME"; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 
-# Pids of the rawtrace processes running our command line.  rawtrace's detached teardown
-# child is a fork without exec, so it keeps "$RT syscount" as its command line; rawtraces of
-# other users (a test suite, say) run other binaries or arguments and are not waited for
-# here (wait_quiet deals with them).
-our_rawtrace_pids() {
-	local pid
-	for pid in $(pgrep -x rawtrace 2>/dev/null || true); do
-		if [[ $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") == "$RT syscount " ]]; then
-			echo "$pid"
-		fi
-	done | sort
-}
-
-# Wait until every one of our rawtrace processes that did not exist in $1 (a pid list) is
-# gone: the detached child that closes the counters holds the kernel's event_mutex for
-# several seconds and would slow the start of the next tracer.
-wait_new_rawtrace_gone() {
-	local before=$1 t0 left
-	t0=$(now)
-	while :; do
-		left=$(comm -13 <(echo "$before") <(our_rawtrace_pids) | grep . || true)
-		[[ -z $left ]] && break
-		if (($(awk -v a="$(now)" -v b="$t0" 'BEGIN { print (a - b > 120) }'))); then
-			log "warning: rawtrace process(es) $(echo $left) still alive after 120 s"
-			break
-		fi
-		sleep 0.05
-	done
-}
-
 perf_fds() { { find "/proc/$1/fd" -lname 'anon_inode:\[perf_event\]' 2>/dev/null || true; } | wc -l; }
-
-# perf_event fds held by processes other than our tracer $BG_PID, as "comm[pid]:count"
-# words.  Another tracer on the syscall tracepoints puts every task on the traced
-# syscall path (and makes closing counters cheap), so such runs are marked.
-foreign_perf() {
-	{ find /proc/[0-9]*/fd -lname 'anon_inode:\[perf_event\]' 2>/dev/null || true; } |
-		awk -F/ -v me="${BG_PID:-0}" '$3 != me { c[$3]++ } END { for (p in c) print p, c[p] }' |
-		while read -r pid cnt; do
-			echo "$(cat "/proc/$pid/comm" 2>/dev/null || echo '?')[$pid]:$cnt"
-		done | sort | tr '\n' ' ' | sed 's/ $//'
-}
-
-# Before a run: wait up to $QUIET_WAIT s until no other process holds perf events.
-wait_quiet() {
-	local t0 f
-	t0=$(now)
-	f=$(foreign_perf)
-	[[ -z $f ]] && return 0
-	log "other perf_event users: $f; waiting up to ${QUIET_WAIT}s"
-	while [[ -n $f ]]; do
-		if (($(awk -v a="$(now)" -v b="$t0" -v t="$QUIET_WAIT" 'BEGIN { print (a - b > t) }'))); then
-			log "warning: running anyway; this run will be marked"
-			return 0
-		fi
-		sleep 1
-		f=$(foreign_perf)
-	done
-}
 
 BPFTRACE_PROG=
 BPFTRACE_SKIP=
@@ -148,16 +84,7 @@ probe_bpftrace() {
 }
 probe_bpftrace
 
-KERNEL=$(uname -r)
-CPUS=$(nproc)
-CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-PERF_VER=$(perf --version 2>/dev/null | awk '{ print $3 }')
-BT_VER=$(bpftrace --version 2>/dev/null | awk '{ print $2 }' || true)
-RT_VER=$("$RT" --version 2>/dev/null | head -n 1 || true)
-STARTED=$(date '+%Y-%m-%d %H:%M %Z')
-STAMP=$(date +%Y%m%d-%H%M)
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-T_BENCH0=$(now)
+machine_facts
 
 label() {
 	case $1 in
@@ -173,7 +100,6 @@ label() {
 # Results go to $TMP/res/<config>.<field> as one line per round.
 
 mkdir -p "$TMP/res"
-put() { echo "$3" >>"$TMP/res/$1.$2"; }
 
 # Run the workload once, record its elapsed time for (config, round), and note any
 # other process's perf events seen just before or just after it.
@@ -192,26 +118,6 @@ run_workload() { # config round
 	fi
 }
 
-# Start a tracer in the background with SIGINT at its default action (a non-interactive
-# shell would start it ignored).  Sets BG_PID.
-start_bg() { # outfile errfile cmd...
-	local out=$1 err=$2
-	shift 2
-	env --default-signal=INT "$@" >"$out" 2>"$err" &
-	BG_PID=$!
-}
-
-# Poll until file $1 contains $2; fails if $BG_PID dies or $TIMEOUT passes.
-wait_for_text() {
-	local t0
-	t0=$(now)
-	until grep -q -- "$2" "$1" 2>/dev/null; do
-		kill -0 "$BG_PID" 2>/dev/null || return 1
-		(($(awk -v a="$(now)" -v b="$t0" -v t="$TIMEOUT" 'BEGIN { print (a - b > t) }'))) && return 1
-		sleep 0.01
-	done
-}
-
 # SIGINT the tracer and wait for it (not in a subshell: wait needs our child).  Sets
 # T_SIGINT (when the signal was sent) and EXIT_S (SIGINT -> exit seconds).
 stop_bg() {
@@ -222,32 +128,18 @@ stop_bg() {
 	EXIT_S=$(sub "$(now)" "$T_SIGINT")
 }
 
-fail_run() { # config round what
-	local errf=$TMP/$1.err
-	log "FAILED: $1 round $2: $3"
-	[[ -s $errf ]] && sed 's/^/    /' "$errf" | tail -n 5 >&2
-	if [[ -n $BG_PID ]]; then
-		kill -INT "$BG_PID" 2>/dev/null || true
-		wait "$BG_PID" 2>/dev/null || true
-		BG_PID=
-	fi
-	put "$1" time FAIL
-	put "$1" cpu FAIL
-	FAILED=1
-}
-
 run_rawtrace() { # round
 	local r=$1 before t0 cnt
 	before=$(our_rawtrace_pids)
 	t0=$(now)
 	start_bg "$TMP/rawtrace.out" "$TMP/rawtrace.err" "$RT" syscount
 	if ! wait_for_text "$TMP/rawtrace.out" "Tracing syscalls"; then
-		fail_run rawtrace "$r" "no 'Tracing syscalls' banner"
+		fail_run rawtrace "round $r: no 'Tracing syscalls' banner" "$TMP/rawtrace.err" time cpu
 		wait_new_rawtrace_gone "$before"
 		return
 	fi
 	put rawtrace start "$(sub "$(now)" "$t0")"
-	((r == 1)) && echo "$(perf_fds "$BG_PID")" >"$TMP/res/rawtrace.fds"
+	((r == 1)) && perf_fds "$BG_PID" >"$TMP/res/rawtrace.fds"
 	run_workload rawtrace "$r"
 	stop_bg
 	put rawtrace exit "$EXIT_S"
@@ -281,11 +173,11 @@ run_perf() { # config round event-spec
 	done
 	if [[ $line != ack ]]; then
 		exec {ctl}>&- {ack}>&-
-		fail_run "$cfg" "$r" "perf stat did not acknowledge 'enable'"
+		fail_run "$cfg" "round $r: perf stat did not acknowledge 'enable'" "$TMP/$cfg.err" time cpu
 		return
 	fi
 	put "$cfg" start "$(sub "$(now)" "$t0")"
-	((r == 1)) && echo "$(perf_fds "$BG_PID")" >"$TMP/res/$cfg.fds"
+	((r == 1)) && perf_fds "$BG_PID" >"$TMP/res/$cfg.fds"
 	run_workload "$cfg" "$r"
 	stop_bg
 	put "$cfg" exit "$EXIT_S"
@@ -307,11 +199,11 @@ run_bpftrace() { # round
 	start_bg "$TMP/bpftrace.out" "$TMP/bpftrace.err" \
 		bpftrace -e "BEGIN { printf(\"Attached\\n\"); } $BPFTRACE_PROG"
 	if ! wait_for_text "$TMP/bpftrace.out" "^Attached"; then
-		fail_run bpftrace "$r" "no BEGIN output"
+		fail_run bpftrace "round $r: no BEGIN output" "$TMP/bpftrace.err" time cpu
 		return
 	fi
 	put bpftrace start "$(sub "$(now)" "$t0")"
-	((r == 1)) && echo "$(perf_fds "$BG_PID")" >"$TMP/res/bpftrace.fds"
+	((r == 1)) && perf_fds "$BG_PID" >"$TMP/res/bpftrace.fds"
 	run_workload bpftrace "$r"
 	stop_bg
 	put bpftrace exit "$EXIT_S"
@@ -346,28 +238,7 @@ BENCH_MIN=$(awk -v a="$(now)" -v b="$T_BENCH0" 'BEGIN { printf "%.1f", (a - b) /
 
 # ---- report ----------------------------------------------------------------------------------
 
-# Statistics over the numeric lines of stdin (FAIL lines are ignored; "-" if none).
-nums() { { grep -E '^[0-9.]+$' || true; } | sort -g; }
-median() {
-	nums | awk '{ v[NR] = $1 } END {
-		if (!NR) { print "-"; exit }
-		printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-med_range() { # "median (min–max)"
-	nums | awk '{ v[NR] = $1 } END {
-		if (!NR) { print "-"; exit }
-		printf "%.3f (%.3f–%.3f)", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
-}
-field() { cat "$TMP/res/$1.$2" 2>/dev/null || true; }
-per_round() { # config -> "t1, t2*, ..." (* = other perf_event users were present)
-	awk -v d=" $(field "$1" disturbed | tr '\n' ' ') " '{
-		printf "%s%s%s", (NR > 1 ? ", " : ""), $1, (index(d, " " NR " ") ? "*" : "") }' "$TMP/res/$1.time"
-}
-range() { field "$1" "$2" | med_range; }
-ratios() { # config [field] -> per-round ratios to that round's baseline
-	paste -d' ' "$TMP/res/baseline.${2:-time}" "$TMP/res/$1.${2:-time}" |
-		awk '$1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ && $1 > 0 { printf "%.3f\n", $2 / $1 }'
-}
+range() { field "$1" "$2" | med_range %.3f; }
 
 report() {
 	local cfg t med rate ratio cmed cratio
@@ -397,9 +268,9 @@ report() {
 			ratio="1.00"
 			cratio="1.00"
 		else
-			ratio=$(ratios "$cfg" | median)
+			ratio=$(ratios "$cfg" baseline | median)
 			[[ $ratio != - ]] && ratio=$(printf '%.2f×' "$ratio")
-			cratio=$(ratios "$cfg" cpu | median)
+			cratio=$(ratios "$cfg" baseline cpu | median)
 			[[ $cratio != - ]] && cratio=$(printf '%.2f×' "$cratio")
 		fi
 		echo "| $(label "$cfg") | $med | $rate | **$ratio** | $cmed | $cratio | $(per_round "$cfg") |"
@@ -436,14 +307,14 @@ report() {
 	local c ok
 	c=$(field rawtrace count)
 	ok=$(awk -v n="$N" 'BEGIN { ok = 1; seen = 0 } { seen = 1; if ($1 + 0 < n) ok = 0 } END { print (seen && ok) ? "PASS (all ≥ N)" : "FAIL" }' <<<"$c")
-	echo "| rawtrace syscount | getppid row | $(echo $c | sed 's/ /, /g') | $ok |"
+	echo "| rawtrace syscount | getppid row | $(joined rawtrace count) | $ok |"
 	c=$(field perf_sc count)
-	echo "| perf stat syscalls:sys_enter_* | syscalls:sys_enter_getppid | $(echo $c | sed 's/ /, /g') | $(awk -v n="$N" '{ if ($1 + 0 < n) bad = 1 } END { print (NR && !bad) ? "all ≥ N" : "some < N" }' <<<"$c") |"
+	echo "| perf stat syscalls:sys_enter_* | syscalls:sys_enter_getppid | $(joined perf_sc count) | $(awk -v n="$N" '{ if ($1 + 0 < n) bad = 1 } END { print (NR && !bad) ? "all ≥ N" : "some < N" }' <<<"$c") |"
 	c=$(field perf_raw count)
-	echo "| perf stat raw_syscalls:sys_enter | all syscalls | $(echo $c | sed 's/ /, /g') | $(awk -v n="$N" '{ if ($1 + 0 < n) bad = 1 } END { print (NR && !bad) ? "all ≥ N" : "some < N" }' <<<"$c") |"
+	echo "| perf stat raw_syscalls:sys_enter | all syscalls | $(joined perf_raw count) | $(awk -v n="$N" '{ if ($1 + 0 < n) bad = 1 } END { print (NR && !bad) ? "all ≥ N" : "some < N" }' <<<"$c") |"
 	if [[ -z $BPFTRACE_SKIP ]]; then
 		c=$(field bpftrace count)
-		echo "| bpftrace | @[$NR_GETPPID] (getppid) | $(echo $c | sed 's/ /, /g') | $(awk -v n="$N" '{ if ($1 + 0 < n) bad = 1 } END { print (NR && !bad) ? "all ≥ N" : "some < N" }' <<<"$c") |"
+		echo "| bpftrace | @[$NR_GETPPID] (getppid) | $(joined bpftrace count) | $(awk -v n="$N" '{ if ($1 + 0 < n) bad = 1 } END { print (NR && !bad) ? "all ≥ N" : "some < N" }' <<<"$c") |"
 	fi
 	if [[ -s $TMP/rawtrace.out.1 ]]; then
 		echo
@@ -455,8 +326,5 @@ report() {
 	fi
 }
 
-mkdir -p "$BENCH_DIR/results"
-OUT=$BENCH_DIR/results/syscount-$STAMP.md
-report | tee "$OUT"
-log "saved $OUT"
+save_report syscount
 exit "$FAILED"

@@ -19,7 +19,10 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 [ "$(id -u)" = 0 ] || { echo "unwind.sh: needs root" >&2; exit 2; }
-[ -x "$RT" ] && [ -x "$WL" ] || { echo "unwind.sh: build rawtrace and tests/system/wl_stack in $B first" >&2; exit 2; }
+if [ ! -x "$RT" ] || [ ! -x "$WL" ]; then
+	echo "unwind.sh: build rawtrace and tests/system/wl_stack in $B first" >&2
+	exit 2
+fi
 
 # Start wl_stack, run "$@" against its pid (the word PID is replaced), release it, and
 # print the milliseconds its N writes took.  The tracer gets SIGINT afterwards.
