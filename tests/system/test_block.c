@@ -466,3 +466,21 @@ Test(block_direct, biosnoop_reports_what_the_kernel_did_not_deliver)
 	free(err);
 	assert_no_leftover_state();
 }
+
+/*
+ * Who issues block I/O: stackcount -K on block_rq_issue while wl_block runs shows the
+ * requests' kernel stacks, each ending (leaf first) in the block layer's issue path.
+ */
+Test(block, stackcount_kernel_stacks_end_in_the_issue_path)
+{
+	char *args[] = { "stackcount", "-K", "t:block:block_rq_issue", NULL };
+	char *out;
+	int st;
+
+	out = tool_around(args, "Hit Ctrl-C to end.\n", SIGINT, &st);
+	cr_assert_eq(st, 0, "%s", out);
+	/* the issue itself (every kernel since 5.10 starts a request here), reached from a submit */
+	cr_assert(strstr(out, "\n  blk_mq_start_request\n") || strstr(out, "\n  __traceiter_block_rq_issue\n"), "%s", out);
+	cr_assert(strstr(out, "submit_bio"), "no submitter in the stacks:\n%s", out);
+	free(out);
+}
