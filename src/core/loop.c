@@ -106,7 +106,8 @@ static void hold(struct session *s, struct evsel *ev, const struct perf_event_he
 
 static bool is_task_record(uint32_t type)
 {
-	return type == PERF_RECORD_COMM || type == PERF_RECORD_FORK || type == PERF_RECORD_EXIT;
+	return type == PERF_RECORD_COMM || type == PERF_RECORD_FORK || type == PERF_RECORD_EXIT ||
+	       type == PERF_RECORD_MMAP2;
 }
 
 static void dispatch(struct session *s, const struct perf_event_header *h)
@@ -115,6 +116,10 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 	struct sample smp;
 
 	if (s->tasks && is_task_record(h->type)) {
+		if (s->task_fn)
+			s->task_fn(s->task_arg, h);
+		if (h->type == PERF_RECORD_MMAP2)
+			return;
 		if (s->ordered)
 			hold(s, s->tasks, h, session__task_time(h));
 		else

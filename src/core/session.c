@@ -140,7 +140,7 @@ static void evsel_free(struct evsel *ev)
 /* Tasks come and go; a table this size is only full with that many alive at once. */
 #define MAX_TASKS 65536
 
-int session__track_tasks(struct session *s)
+static int tasks_event(struct session *s)
 {
 	struct ev_cfg cfg = { .mode = EV_SAMPLE };
 
@@ -152,7 +152,23 @@ int session__track_tasks(struct session *s)
 	}
 	/* its records end in this sample_id trailer (tasks.c reads the time from it) */
 	s->tasks->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+	return 0;
+}
+
+int session__track_tasks(struct session *s)
+{
+	if (tasks_event(s))
+		return EXIT_RUNTIME;
 	s->ordered = true;
+	return 0;
+}
+
+int session__watch_tasks(struct session *s, task_fn fn, void *arg)
+{
+	if (tasks_event(s))
+		return EXIT_RUNTIME;
+	s->task_fn = fn;
+	s->task_arg = arg;
 	return 0;
 }
 
@@ -359,6 +375,8 @@ static void fill_attr(struct session *s, struct evsel *ev, struct perf_event_att
 		a->comm = 1;
 		a->comm_exec = 1;
 		a->task = 1;
+		/* executable mappings (MMAP2, not MMAP) for whoever watches */
+		a->mmap = a->mmap2 = s->task_fn != NULL;
 	} else if (ev->kind == EVK_PROBE_PMU) {
 		/* config1 is the path (uprobe) or symbol (kprobe); config2 the offset. */
 		a->type = (uint32_t)ev->pmu_type;

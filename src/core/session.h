@@ -78,6 +78,17 @@ void session__set_ordered(struct session *s, bool on);
  */
 int session__track_tasks(struct session *s);
 
+/* A record of the tasks event: PERF_RECORD_COMM, FORK, EXIT or MMAP2. */
+typedef void (*task_fn)(void *arg, const struct perf_event_header *h);
+
+/*
+ * Have the kernel also report executable mappings (MMAP2), and hand every COMM, FORK,
+ * EXIT and MMAP2 record to fn as soon as it is read (not in time order: for state that
+ * must be there before the samples that need it, such as mappings).  Before
+ * session__start(); EXIT_RUNTIME after saying why, else 0.
+ */
+int session__watch_tasks(struct session *s, task_fn fn, void *arg);
+
 /*
  * The name (comm, at most 15 bytes) of task tid of process pid at the time of the sample
  * being delivered: from the kernel's records for tasks that started or renamed themselves

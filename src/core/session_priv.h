@@ -99,6 +99,8 @@ struct session {
 	uint64_t settled;     /* see session__settled() */
 	struct evsel *tasks;  /* session__track_tasks(): its event, and */
 	struct agg comms;     /* tid -> comm (16 bytes) in effect, from its records or /proc */
+	task_fn task_fn;      /* session__watch_tasks() */
+	void *task_arg;
 	int *cpus;
 	int ncpus;
 };

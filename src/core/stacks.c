@@ -12,7 +12,7 @@
 
 #define MAX_FRAMES 127
 
-int stacks_init(struct stacks *st, bool kernel, bool user, bool address, pid_t pid)
+int stacks_init(struct stacks *st, struct session *s, bool kernel, bool user, bool address, pid_t pid)
 {
 	memset(st, 0, sizeof(*st));
 	st->kernel = kernel;
@@ -22,6 +22,8 @@ int stacks_init(struct stacks *st, bool kernel, bool user, bool address, pid_t p
 		err_msg("cannot load symbols for stacks: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	if (user && session__watch_tasks(s, usyms__task_record, st->usyms))
+		return EXIT_RUNTIME;
 	if (user && pid > 0)
 		usyms__capture(st->usyms, pid);
 	return 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "core/sample.h"
+#include "core/session.h"
 
 struct ksyms;
 struct usyms;
@@ -24,10 +25,11 @@ struct stacks {
 };
 
 /*
- * Load what the chosen stacks need; with a -p target, capture its mappings now (it may
- * exit before its first sample is read).  0, or EXIT_RUNTIME after saying why.
+ * Load what the chosen stacks need; for user stacks, have session s report the
+ * mappings of processes (they may exit before their first sample is read) and capture a
+ * -p target's now.  0, or EXIT_RUNTIME after saying why.
  */
-int stacks_init(struct stacks *st, bool kernel, bool user, bool address, pid_t pid);
+int stacks_init(struct stacks *st, struct session *s, bool kernel, bool user, bool address, pid_t pid);
 void stacks_fini(struct stacks *st);
 
 /* Add what the stacks need to an event's sample: PERF_SAMPLE_* bits, registers, stack copy. */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/elfsym.h"
+#include "core/taskmaps.h"
 #include "core/usyms.h"
 #include "parsers/procfs.h"
 
@@ -39,6 +40,7 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip
 
 #define MAX_TIMES 65536
 #define PROC_BUCKETS 256
+#define MAX_RECORDED 16384 /* processes whose recorded mappings are kept */
 #define MEMO_SLOTS 256   /* remembered unwinds per process */
 #define MEMO_READS 64    /* unwinds that read more sample data are not remembered */
 
@@ -111,6 +113,7 @@ struct uproc {
 
 struct usyms {
 	struct uproc *procs[PROC_BUCKETS];
+	struct taskmaps *recorded; /* mappings from the kernel's records (usyms__task_record) */
 	struct dso *dsos;
 	unw_accessors_t acc;
 	uint64_t n_dwarf, n_fp, n_none, n_memo;
@@ -510,6 +513,65 @@ static int read_maps(struct usyms *u, struct uproc *p)
 	return 0;
 }
 
+static int add_umap(struct umap **v, size_t *n, size_t *cap, const struct umap *m)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		struct umap *nv = realloc(*v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = *m;
+	return 0;
+}
+
+/*
+ * A process gone from /proc: its mappings as the kernel's records described them.  The
+ * records name only the executable mapping of each file; the file's other segments
+ * (.eh_frame_hdr is read-only data) are where its program headers put them.
+ */
+static int recorded_maps(struct usyms *u, struct uproc *p)
+{
+	uint64_t pm = (uint64_t)sysconf(_SC_PAGESIZE) - 1;
+	size_t n = 0, nv = 0, cap = 0;
+	const struct taskmap *m = taskmaps__get(u->recorded, (uint32_t)p->pid, &n);
+	struct umap *v = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct umap x = { m[i].start, m[i].end, m[i].pgoff, 0, dso_get(u, m[i].path, m[i].ino, p->pid) };
+
+		x.bias = x.dso ? map_bias(x.dso, x.start, x.pgoff) : 0;
+		if (!x.dso || !x.dso->nsegs) {
+			add_umap(&v, &nv, &cap, &x);
+			continue;
+		}
+		for (size_t k = 0; k < x.dso->nsegs; k++) {
+			const struct seg *g = &x.dso->segs[k];
+			struct umap y = { x.bias + (g->vaddr & ~pm), (x.bias + g->vaddr + g->filesz + pm) & ~pm, g->off & ~pm,
+					  x.bias, x.dso };
+
+			add_umap(&v, &nv, &cap, &y);
+		}
+	}
+	if (!nv) {
+		free(v);
+		return -ENOENT;
+	}
+	qsort(v, nv, sizeof(*v), by_start);
+	free(p->maps);
+	p->maps = v;
+	p->nmaps = nv;
+	return 0;
+}
+
+static int current_maps(struct usyms *u, struct uproc *p)
+{
+	return read_maps(u, p) == 0 ? 0 : recorded_maps(u, p);
+}
+
 static const struct umap *find_map(const struct uproc *p, uint64_t addr)
 {
 	size_t lo = 0, hi = p->nmaps;
@@ -548,7 +610,7 @@ static struct uproc *proc_get(struct usyms *u, pid_t pid)
 			p->comm[strcspn(p->comm, "\n")] = '\0';
 		fclose(f);
 	}
-	read_maps(u, p);
+	current_maps(u, p);
 	p->as = unw_create_addr_space(&u->acc, 0);
 	if (p->as)
 		unw_set_caching_policy(p->as, UNW_CACHE_GLOBAL);
@@ -708,7 +770,10 @@ struct usyms *usyms__new(void)
 	if (!u)
 		return NULL;
 	u->times_ns = malloc(MAX_TIMES * sizeof(*u->times_ns));
-	if (!u->times_ns) {
+	u->recorded = taskmaps__new(MAX_RECORDED);
+	if (!u->times_ns || !u->recorded) {
+		free(u->times_ns);
+		taskmaps__free(u->recorded);
 		free(u);
 		return NULL;
 	}
@@ -741,6 +806,7 @@ void usyms__delete(struct usyms *u)
 			free(p);
 		}
 	}
+	taskmaps__free(u->recorded);
 	while (u->dsos) {
 		struct dso *next = u->dsos->next;
 
@@ -821,7 +887,7 @@ static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s
 	/* Code the maps do not know yet (dlopen after our first look): look once more. */
 	if (!find_map(p, ip) && !p->refreshed) {
 		p->refreshed = true;
-		if (!read_maps(u, p)) {
+		if (!current_maps(u, p)) {
 			unw_flush_cache(p->as, 0, 0);
 			forget_unwinds(p);
 		}
@@ -902,6 +968,13 @@ int usyms__unwind(struct usyms *u, const struct sample *s, uint64_t regs_mask, u
 none:
 	u->n_none++;
 	return 0;
+}
+
+void usyms__task_record(void *arg, const struct perf_event_header *h)
+{
+	struct usyms *u = arg;
+
+	taskmaps__record(u->recorded, h);
 }
 
 int usyms__capture(struct usyms *u, pid_t pid)

@@ -51,6 +51,13 @@ void usyms__delete(struct usyms *u);
 int usyms__capture(struct usyms *u, pid_t pid);
 
 /*
+ * A record of the session's tasks event (session__watch_tasks(), with usyms as the arg):
+ * MMAP2, COMM, FORK, EXIT.  A process that has left /proc by its first sample is then
+ * unwound and symbolized with the executable mappings the kernel reported for it.
+ */
+void usyms__task_record(void *usyms, const struct perf_event_header *h);
+
+/*
  * The user stack of s (a sample from an event opened with regs_mask as sample_regs_user),
  * leaf first, into ips[0..max).  Captures the process's mappings first if this is its
  * first sample.  Returns the number of frames (0 when the sample has no user stack) and

@@ -364,7 +364,7 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 	if (!st.s)
 		return EXIT_RUNTIME;
 	session__set_target(st.s, &tgt);
-	ret = stacks_init(&st.stacks, c->kstack, c->ustack, false, (pid_t)c->pid);
+	ret = stacks_init(&st.stacks, st.s, c->kstack, c->ustack, false, (pid_t)c->pid);
 	if (ret)
 		goto out;
 	session__set_buffer_pages(st.s, stacks_ring_pages(&st.stacks, 64, 64));

@@ -483,6 +483,11 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		goto out;
 	}
 	session__set_target(st.s, &tgt);
+	/* and so must those of processes that start, map their libraries and exit meanwhile */
+	if (st.want_user && !st.fp_only && session__watch_tasks(st.s, usyms__task_record, st.usyms)) {
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
 	session__set_buffer_pages(st.s, st.want_user && !st.fp_only ? USER_RING_PAGES : KERNEL_RING_PAGES);
 	ret = attach(&st, &cfg);
 	if (ret)

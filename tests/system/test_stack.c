@@ -388,3 +388,37 @@ Test(stackcount, frame_pointers_alone_do_not_find_the_chain)
 	proc_free(&w);
 	proc_free(&t);
 }
+
+/*
+ * A process that starts, makes its calls and exits before the tracer reads its records has
+ * no /proc/PID/maps left: its stacks unwind and resolve from the mappings the kernel's
+ * MMAP2 records gave for it (without them: one "[unknown]" frame).
+ */
+Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
+{
+	char probe[512];
+	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", probe, NULL };
+	char *wargv[] = { WL_STACK, "20", "now", NULL };
+	struct cmd_result w;
+	struct proc t;
+	const char *c, *b, *a, *m;
+
+	need_root_tracefs();
+	snprintf(probe, sizeof(probe), "%s:rt_stack_c", WL_STACK);
+	cr_assert_eq(proc_start(&t, argv, NULL), 0);
+	wait_attached(&t, true);
+	cr_assert_eq(run_cmd(wargv, &w, 30), 0);
+	cr_assert_eq(w.status, 0, "%s", w.err);
+	cmd_result_free(&w);
+	sleep_ms(300);
+	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	c = strstr(t.out, "\n  rt_stack_c\n");
+	cr_assert(c, "the probed function is not named:\n%s", t.out);
+	b = strstr(c, "\n  rt_stack_b\n");
+	a = strstr(c, "\n  rt_stack_a\n");
+	m = strstr(c, "\n  main\n");
+	cr_assert(b && a && m && b < a && a < m, "not the chain, leaf first:\n%s", t.out);
+	cr_assert_eq(block_count(c, "rt_stack_c"), 20, "%s", t.out); /* (the banner names it too) */
+	proc_free(&t);
+	assert_no_leftover_state();
+}

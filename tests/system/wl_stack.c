@@ -5,12 +5,15 @@
  * main -> rt_stack_a -> rt_stack_b -> rt_stack_c -> write().  It is built with
  * -fomit-frame-pointer (no frame-pointer chain to follow, as on Debian's binaries) and
  * without inlining or sibling calls, so the chain is exactly those four frames and only
- * DWARF unwinding can recover it.
+ * DWARF unwinding can recover it.  `wl_stack N now` prints nothing, does not wait, and
+ * exits right after its writes: gone before a tracer reads its records.
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,11 +41,12 @@ int main(int argc, char **argv)
 {
 	struct timespec limit = { .tv_sec = 30 };
 	long n = argc > 1 ? atol(argv[1]) : 0;
+	bool now = argc == 3 && !strcmp(argv[2], "now");
 	volatile long sink = 0;
 	sigset_t set;
 
-	if (argc != 2 || n < 0) {
-		fprintf(stderr, "usage: wl_stack N\n");
+	if ((argc != 2 && !now) || n < 0) {
+		fprintf(stderr, "usage: wl_stack N [now]\n");
 		return 2;
 	}
 	devnull = open("/dev/null", O_WRONLY);
@@ -53,9 +57,10 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	printf("%d\n", (int)getpid());
+	if (!now)
+		printf("%d\n", (int)getpid());
 	fflush(stdout);
-	if (sigtimedwait(&set, NULL, &limit) < 0) {
+	if (!now && sigtimedwait(&set, NULL, &limit) < 0) {
 		fprintf(stderr, "wl_stack: no SIGUSR1 within 30 s\n");
 		return 3;
 	}
