@@ -205,6 +205,10 @@ static uint64_t gap(struct session *s)
 {
 	uint64_t counted = 0, delivered = 0, lost = 0;
 
+	if (!s->lost_cpu)
+		s->lost_cpu = calloc((size_t)s->ncpus, sizeof(*s->lost_cpu));
+	else
+		memset(s->lost_cpu, 0, (size_t)s->ncpus * sizeof(*s->lost_cpu));
 	for (unsigned i = 0; i < s->nevs; i++) {
 		struct evsel *ev = s->evs[i];
 
@@ -217,6 +221,9 @@ static uint64_t gap(struct session *s)
 			if (read(ev->fds[f].fd, v, want) != (ssize_t)want)
 				continue;
 			lost += v[1];
+			for (int c = 0; s->lost_cpu && c < s->ncpus; c++)
+				if (s->cpus[c] == ev->fds[f].cpu)
+					s->lost_cpu[c] += v[1];
 			/* count_records events count something else (sched_stat_*: runtime) */
 			if (!ev->count_records)
 				counted += v[0];

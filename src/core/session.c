@@ -912,6 +912,20 @@ static bool close_in_background(struct session *s)
 	_exit(0);
 }
 
+/* "lost by CPU: 0: 120, 3: 7" (the CPUs that lost any), when the kernel counted them. */
+static void print_lost_by_cpu(const struct session *s)
+{
+	char line[1024];
+	size_t n = 0;
+
+	for (int c = 0; s->lost_cpu && c < s->ncpus && n < sizeof(line); c++)
+		if (s->lost_cpu[c])
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%d: %llu", n ? ", " : "", s->cpus[c],
+					      (unsigned long long)s->lost_cpu[c]);
+	if (n)
+		err_msg("lost by CPU: %s", line);
+}
+
 void session__delete(struct session *s)
 {
 	bool background;
@@ -927,8 +941,10 @@ void session__delete(struct session *s)
 				"buffers nor reported lost; the output lacks them (a kernel gap, not a "
 				"full buffer: see BUGS in rawtrace(8))", missing);
 	}
-	if (s->lost)
+	if (s->lost) {
 		fprintf(stderr, "Possibly lost %llu samples\n", (unsigned long long)s->lost);
+		print_lost_by_cpu(s);
+	}
 	for (unsigned i = 0; i < s->nrbufs; i++) {
 		munmap(s->rbufs[i].base, s->rbufs[i].len);
 		free(s->rbufs[i].ring);
@@ -957,6 +973,7 @@ void session__delete(struct session *s)
 	free(s->ids);
 	free(s->evs);
 	free(s->cpus);
+	free(s->lost_cpu);
 	catalog__delete(s->cat);
 	order__fini(&s->order, session__drop_held);
 	agg_free(&s->comms);

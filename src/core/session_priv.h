@@ -84,6 +84,7 @@ struct session {
 	bool exclude_self;
 	bool started;
 	bool no_format_lost;  /* the kernel (< 6.0) refused PERF_FORMAT_LOST */
+	uint64_t *lost_cpu;   /* with PERF_FORMAT_LOST: samples lost by CPU (index as cpus) */
 	bool stop;
 	struct evsel **evs;
 	unsigned nevs;

@@ -236,6 +236,20 @@ Test(trace, lost_records_are_counted_exactly)
 		lost = strtoull(lost_at + strlen("Possibly lost "), NULL, 10);
 	cr_assert(lost > 0, "a one-page ring kept up with 100000 calls? %d lines; %s", lines, t.err);
 	cr_assert_eq(lines + lost, 100000, "%d lines + %llu lost; %s", lines, lost, t.err);
+	/* and by CPU: "lost by CPU: 0: 97204, 1: 12" adds up to the same */
+	{
+		const char *p = strstr(t.err, "lost by CPU: ");
+		unsigned long long sum = 0, v;
+		int cpu, used;
+
+		cr_assert(p, "%s", t.err);
+		for (p += strlen("lost by CPU: "); sscanf(p, "%d: %llu%n", &cpu, &v, &used) == 2; p += used) {
+			sum += v;
+			if (!strncmp(p + used, ", ", 2))
+				used += 2;
+		}
+		cr_assert_eq(sum, lost, "%s", t.err);
+	}
 	cr_assert(!strstr(t.err, "neither wrote"), "%s", t.err);
 	proc_free(&w);
 	proc_free(&t);
