@@ -34,24 +34,61 @@ void loop_block_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/*
+ * Every event of ours samples IDENTIFIER, TID and TIME first (no IP), and its other
+ * records end in the sample_id trailer { pid, tid; time; cpu; id }: where the time is.
+ */
+#define SAMPLE_TIME_AT 24
+#define TRAILER_TIME_FROM_END 24
+#define TRAILER_SIZE 32
+
 struct evsel *session__account(struct session *s, const struct perf_event_header *h)
 {
 	struct evsel *ev = NULL;
-	uint64_t lost;
+	uint64_t lost, t = 0;
 
 	if (h->type == PERF_RECORD_SAMPLE) {
 		ev = session__find_id(s, sample__id(h));
 		if (ev)
 			ev->delivered++;
-	} else if (h->type == PERF_RECORD_LOST && h->size >= sizeof(*h) + 2 * sizeof(uint64_t)) {
+		if (h->size >= SAMPLE_TIME_AT + sizeof(t))
+			memcpy(&t, (const char *)h + SAMPLE_TIME_AT, sizeof(t));
+	} else if (h->size >= sizeof(*h) + TRAILER_SIZE) {
+		memcpy(&t, (const char *)h + h->size - TRAILER_TIME_FROM_END, sizeof(t));
+	}
+	if (h->type == PERF_RECORD_LOST && h->size >= sizeof(*h) + 2 * sizeof(uint64_t) + TRAILER_SIZE) {
+		struct loss_window *w = &s->lossw[s->nlossw++ % LOSS_WINDOWS];
+
 		/*
-		 * { header; u64 id; u64 lost; ... }: the id is of whichever event wrote next to
-		 * that ring, not of the one that lost, so losses are only known per session.
+		 * { header; u64 id; u64 lost; sample_id }: the id is of whichever event wrote next
+		 * to that ring, not of the one that lost, so losses are known per ring: after the
+		 * last record read from it and before this notice.
 		 */
 		memcpy(&lost, (const char *)h + sizeof(*h) + sizeof(uint64_t), sizeof(lost));
 		s->lost += lost;
+		w->from = s->reading ? s->reading->last_time : 0;
+		w->to = t;
 	}
+	if (s->reading && t)
+		s->reading->last_time = t;
 	return ev;
+}
+
+bool session__lost_between(const struct session *s, uint64_t from, uint64_t to)
+{
+	uint64_t kept = s->nlossw < LOSS_WINDOWS ? s->nlossw : LOSS_WINDOWS;
+	uint64_t oldest = UINT64_MAX;
+
+	for (uint64_t i = 0; i < kept; i++) {
+		const struct loss_window *w = &s->lossw[i];
+
+		if (w->from <= to && w->to >= from)
+			return true;
+		if (w->from < oldest)
+			oldest = w->from;
+	}
+	/* windows were forgotten: anything older than the oldest kept may have lost */
+	return s->nlossw > LOSS_WINDOWS && from < oldest;
 }
 
 /* A sample of ours, for its tool: parsed, and dropped when it is of another process. */
@@ -171,10 +208,12 @@ void session__drain(struct session *s, bool all)
 
 		if (!ring__begin(r))
 			continue;
+		s->reading = &s->rbufs[i];
 		while (!s->stop && (h = ring__next(r)))
 			dispatch(s, h);
 		ring__end(r);
 	}
+	s->reading = NULL;
 	s->settled = all ? UINT64_MAX : now > SETTLE_NS ? now - SETTLE_NS : 0;
 	if (s->ordered)
 		order__release(&s->order, s->settled, deliver_held, s);

@@ -210,7 +210,8 @@ struct evsel *session__add_tracepoint(struct session *s, const char *sys, const 
 	if (cfg->mode == EV_COUNT && adds_value_to_counters(sys, name)) {
 		ev->count_records = true;
 		ev->cfg.mode = EV_SAMPLE;
-		ev->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_PERIOD;
+		/* TID, TIME and CPU too: every record of ours has the same sample_id trailer */
+		ev->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
 		return ev;
 	}
 	/* Decoding needs the format; pure counting does not (and 720 formats cost ~100 ms). */

@@ -157,6 +157,12 @@ void evsel__set_priv(struct evsel *ev, void *priv);
 
 /* Records the kernel dropped (PERF_RECORD_LOST) so far. */
 uint64_t session__lost(const struct session *s);
+/*
+ * Whether a ring may have lost records stamped between from and to, as far as the
+ * lost-record notices read so far tell (a tool pairing two records of one thread across
+ * that span cannot vouch for the pair).
+ */
+bool session__lost_between(const struct session *s, uint64_t from, uint64_t to);
 
 /* --- the event loop (loop.c) --- */
 

@@ -63,7 +63,14 @@ struct rbuf {
 	void *base;
 	size_t len;
 	struct ring *ring;
+	uint64_t last_time; /* of the last record read from it */
 };
+
+/* A span of time in which one ring lost records (session__lost_between). */
+struct loss_window {
+	uint64_t from, to;
+};
+#define LOSS_WINDOWS 256
 
 struct group {
 	int leader_fd;
@@ -95,6 +102,9 @@ struct session {
 	struct idmap *ids;
 	unsigned nids;
 	uint64_t lost;
+	struct rbuf *reading;  /* the ring being drained */
+	struct loss_window lossw[LOSS_WINDOWS]; /* the latest, round robin */
+	uint64_t nlossw;       /* windows ever seen */
 	bool ordered;         /* samples go through `order` (session__set_ordered) */
 	struct order order;   /* of struct held */
 	uint64_t settled;     /* see session__settled() */

@@ -138,8 +138,6 @@ struct state {
 	struct agg seen_u;        /* tid -> last uprobe ptr, time (in arrival order) */
 	struct agg uids;          /* pid -> uid + 1, last value /proc gave */
 	struct agg comms;         /* tid -> comm (16 bytes) last captured by the kernel */
-	uint64_t lost_seen;
-	int distrust;             /* batches to handle without probe pairing after a loss */
 	uint64_t first_ts;
 	bool printed_any;
 	bool quit;
@@ -529,7 +527,12 @@ static void print_row(struct state *st, struct tstate *t, const struct rec *x)
 	}
 }
 
-static void handle(struct state *st, struct rec *r, bool trust)
+/*
+ * Records are handled in time order.  A probe hit pairs with the syscall of its thread
+ * that follows it, unless a ring lost records in between (the hit may have been another
+ * call's): then the path is not vouched for.
+ */
+static void handle(struct state *st, struct rec *r)
 {
 	struct tstate *t = thread(st, r->tid);
 
@@ -537,7 +540,7 @@ static void handle(struct state *st, struct rec *r, bool trust)
 		rec_free(r);
 		return;
 	}
-	if ((r->kind == R_UPROBE || r->kind == R_KPROBE) && r->have_comm && trust)
+	if ((r->kind == R_UPROBE || r->kind == R_KPROBE) && r->have_comm)
 		remember_comm(st, r->tid, r->comm);
 	switch (r->kind) {
 	case R_EXEC:
@@ -551,12 +554,10 @@ static void handle(struct state *st, struct rec *r, bool trust)
 	case R_UPROBE:
 		rec_free(&t->u);
 		t->u = *r;
-		t->have_u = trust;
-		if (!trust)
-			rec_free(&t->u);
+		t->have_u = true;
 		return;
 	case R_KPROBE:
-		if (trust && t->in_open && !t->exact) {
+		if (t->in_open && !t->exact && !session__lost_between(st->s, t->e.time, r->time)) {
 			t->exact = r->path;
 			r->path = NULL;
 			if (r->have_comm) {
@@ -578,7 +579,7 @@ static void handle(struct state *st, struct rec *r, bool trust)
 		t->e = *r;
 		t->in_open = true;
 		/* The pending uprobe hit is this call's only if it passed the same pointer. */
-		if (t->have_u && trust && t->u.ptr == r->ptr) {
+		if (t->have_u && t->u.ptr == r->ptr && !session__lost_between(st->s, t->u.time, r->time)) {
 			t->exact = t->u.path;
 			t->u.path = NULL;
 			if (t->u.have_comm) {
@@ -600,7 +601,8 @@ static void handle(struct state *st, struct rec *r, bool trust)
 		}
 		return;
 	case R_EXIT:
-		if (t->in_open)
+		/* across a loss, this exit may be another call's than the entry's: no row */
+		if (t->in_open && !session__lost_between(st->s, t->e.time, r->time))
 			print_row(st, t, r);
 		rec_free(&t->e);
 		rec_free(&t->k);
@@ -613,25 +615,13 @@ static void handle(struct state *st, struct rec *r, bool trust)
 
 static void handle_held(void *arg, void *item)
 {
-	struct state *st = arg;
-
-	handle(st, item, !st->distrust);
+	handle(arg, item);
 }
 
 /* Handle, in time order, every record older than `upto` (records of a thread pair up in order). */
 static void process(struct state *st, uint64_t upto)
 {
-	uint64_t lost = session__lost(st->s);
-
-	if (lost != st->lost_seen) {
-		/* A dropped record may have been a probe hit or a syscall: pair nothing across it. */
-		st->lost_seen = lost;
-		st->distrust = 2;
-		drop_all_threads(st);
-	}
 	order__release(&st->held, upto, handle_held, st);
-	if (st->distrust)
-		st->distrust--;
 }
 
 static int on_tick(void *arg)
