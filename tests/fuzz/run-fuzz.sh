@@ -50,6 +50,12 @@ target_args() {
 			"$SRC/src/core/ring.c $SRC/src/core/sample.c $SRC/src/core/field.c" \
 			"$(pkg-config --libs libtracefs libtraceevent)"
 		;;
+	fuzz_format)
+		echo "-I$SRC/src -I$SRC -D_GNU_SOURCE" \
+			"$(pkg-config --cflags libtracefs libtraceevent)" \
+			"$SRC/src/core/catalog.c $SRC/src/core/field.c" \
+			"$(pkg-config --libs libtracefs libtraceevent)"
+		;;
 	*)
 		echo "-I$SRC/src -I$SRC -D_GNU_SOURCE"
 		;;
