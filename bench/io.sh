@@ -30,8 +30,9 @@
 #   block: tests/system/wl_block on a loop device of our own, under rawtrace biosnoop -d,
 #          perf record on block:block_rq_{issue,complete}, and a bpftrace biosnoop.
 # Part 2 (overload) runs the open workload at increasing rates under rawtrace opensnoop with
-# the default ring (-b 64) and -b 1024, output to /dev/null and to a file, and reports
-# printed vs expected lines and "Possibly lost N samples" per rate, plus rawtrace's peak RSS.
+# -b 64 (BCC's default ring) and -b 1024 (rawtrace's default), output to /dev/null and to a
+# file, and reports printed vs expected lines and "Possibly lost N samples" per rate, plus
+# rawtrace's peak RSS.
 # Prints a Markdown report and saves it as bench/results/io-DATE.md.
 # Exits 1 if a tracer failed to attach, 2 on a usage or set-up error.
 set -euo pipefail
@@ -393,11 +394,20 @@ done
 T_PART1=$(now)
 
 # ---- part 2: overload ------------------------------------------------------------------------
-# For each rate, four runs: ring of 64 (the default) and 1024 pages, output to /dev/null
-# (the tool's own cost only) and to a file (plus writing ~60 bytes a line).  Records are
-# 3 per open made through libc (uprobe, sys_enter, sys_exit), 2 for the loader's opens.
+# For each rate, four runs: rings of 64 pages per CPU (BCC's default) and 1024 (rawtrace's
+# default), both given explicitly with -b, output to /dev/null (the tool's own cost only)
+# and to a file (plus writing ~60 bytes a line).  Records are 3 per open made through libc
+# (uprobe, sys_enter, sys_exit), 2 for the loader's opens.
 
 OVER_CFGS=("64 null" "64 file" "1024 null" "1024 file")
+# what each ring size is, for the log and the report
+ring_label() { # pages
+	case $1 in
+	64) echo "-b 64 (BCC's default)" ;;
+	1024) echo "-b 1024 (rawtrace's default)" ;;
+	*) echo "-b $1" ;;
+	esac
+}
 : >"$TMP/res/over"
 log "part 2: N_OVER=$N_OVER opens at RATES=$RATES opens/s (0 = unthrottled)"
 for rate in $RATES; do
@@ -407,7 +417,7 @@ for rate in $RATES; do
 		[[ $dest == file ]] && out=$TMP/over.out
 		rm -f "$TMP/over.out"
 		wait_quiet
-		log "overload: rate ${rate/#0/max}, -b $pages, stdout to $dest"
+		log "overload: rate ${rate/#0/max}, $(ring_label "$pages"), stdout to $dest"
 		before=$(our_rawtrace_pids)
 		start_bg "$out" "$TMP/over.err" "$RT" opensnoop -v -b "$pages"
 		if ! wait_for_text "$TMP/over.err" "^opensnoop: paths:"; then
@@ -581,12 +591,16 @@ report() {
 	echo "\"? \" path (not vouched for: rawtrace marks paths around a loss).  Loss % is lost samples"
 	echo "/ records sent.  Peak RSS is rawtrace's VmHWM just before SIGINT."
 	echo
-	echo "| rate asked (opens/s) | achieved | -b | stdout | lines printed | exact path | marked | lost samples | loss % | peak RSS (KiB) | other messages |"
+	echo "Ring: \`-b 64\` is BCC's default (256 KiB per CPU), \`-b 1024\` rawtrace's default (4 MiB"
+	echo "per CPU); both are passed explicitly."
+	echo
+	echo "| rate asked (opens/s) | achieved | ring (pages per CPU) | stdout | lines printed | exact path | marked | lost samples | loss % | peak RSS (KiB) | other messages |"
 	echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"
 	awk -v rec=$((3 * N_OVER + 2 * LOADER_OPENS)) '{
 		msg = ""; for (i = 11; i <= NF; i++) msg = msg " " $i
 		printf "| %s | %s%s | %s | %s | %s | %s | %s | %s | %.2f | %s |%s |\n",
-			($1 == 0 ? "unthrottled" : $1), $4, ($10 == "*" ? "*" : ""), $2, ($3 == "null" ? "/dev/null" : "file"),
+			($1 == 0 ? "unthrottled" : $1), $4, ($10 == "*" ? "*" : ""),
+			($2 == 64 ? "64 (BCC)" : $2 == 1024 ? "1024 (rawtrace)" : $2), ($3 == "null" ? "/dev/null" : "file"),
 			$5, $6, $7, $8, 100 * $8 / rec, $9, msg }' "$TMP/res/over"
 	echo
 	echo "Loss threshold (achieved rates; loss = any lost sample):"
@@ -596,16 +610,16 @@ report() {
 		# Loss is not monotonic in the rate on a busy machine (it depends on when rawtrace
 		# gets a CPU), so: the lowest achieved rate with a loss, the highest loss-free rate
 		# below it, and any loss-free run above it, said as such.
-		awk -v p="$pages" -v d="$dest" '$2 == p && $3 == d { n++; r[n] = $4; l[n] = $8 } END {
+		awk -v p="$pages" -v d="$dest" -v lbl="$(ring_label "$pages")" '$2 == p && $3 == d { n++; r[n] = $4; l[n] = $8 } END {
 			for (i = 1; i <= n; i++) if (l[i] > 0 && (!bad || r[i] < bad)) bad = r[i]
 			for (i = 1; i <= n; i++) {
 				if (l[i] == 0 && (!bad || r[i] < bad) && r[i] > ok) ok = r[i]
 				if (l[i] == 0 && bad && r[i] > bad) above = above (above ? ", " : "") r[i]
 			}
 			dd = (d == "null" ? "/dev/null" : "a file")
-			if (!bad) printf "- -b %s, stdout to %s: no loss up to %d opens/s (the highest rate reached)\n", p, dd, ok
-			else if (!ok) printf "- -b %s, stdout to %s: loss already at %d opens/s (the lowest rate tried)\n", p, dd, bad
-			else printf "- -b %s, stdout to %s: loss begins between %d and %d opens/s\n", p, dd, ok, bad
+			if (!bad) printf "- %s, stdout to %s: no loss up to %d opens/s (the highest rate reached)\n", lbl, dd, ok
+			else if (!ok) printf "- %s, stdout to %s: loss already at %d opens/s (the lowest rate tried)\n", lbl, dd, bad
+			else printf "- %s, stdout to %s: loss begins between %d and %d opens/s\n", lbl, dd, ok, bad
 			if (above) printf "  (but no loss in the run(s) at %s opens/s)\n", above
 		}' "$TMP/res/over"
 	done
