@@ -392,13 +392,15 @@ Test(stackcount, frame_pointers_alone_do_not_find_the_chain)
 /*
  * A process that starts, makes its calls and exits before the tracer reads its records has
  * no /proc/PID/maps left: its stacks unwind and resolve from the mappings the kernel's
- * MMAP2 records gave for it (without them: one "[unknown]" frame).
+ * MMAP2 records gave for it (without them: one "[unknown]" frame).  It runs on one CPU,
+ * so those records are in the same ring as its samples, before them; across CPUs they
+ * may be read after them (see rawtrace-stackcount(8)).
  */
 Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 {
 	char probe[512];
 	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", probe, NULL };
-	char *wargv[] = { WL_STACK, "20", "now", NULL };
+	char *wargv[] = { "taskset", "1", WL_STACK, "20", "now", NULL };
 	struct cmd_result w;
 	struct proc t;
 	const char *c, *b, *a, *m;
