@@ -567,9 +567,10 @@ static int recorded_maps(struct usyms *u, struct uproc *p)
 	return 0;
 }
 
+/* An exiting process still has /proc/PID/maps, but empty: then the records count. */
 static int current_maps(struct usyms *u, struct uproc *p)
 {
-	return read_maps(u, p) == 0 ? 0 : recorded_maps(u, p);
+	return read_maps(u, p) == 0 && p->nmaps ? 0 : recorded_maps(u, p);
 }
 
 static const struct umap *find_map(const struct uproc *p, uint64_t addr)
