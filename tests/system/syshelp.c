@@ -370,6 +370,63 @@ bool need_root_tracefs(void)
 	return true;
 }
 
+/* ---- loop devices ------------------------------------------------------------------ */
+
+bool loop_image(char *img, size_t len, const char *name, int mib)
+{
+	int fd;
+
+	snprintf(img, len, "/tmp/%s_%d.img", name, (int)getpid());
+	fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	if (ftruncate(fd, (off_t)mib << 20)) {
+		close(fd);
+		unlink(img);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* Run losetup; with dev, it must print a device ("/dev/loopN\n"), which goes there. */
+static bool losetup(char *const argv[], char *dev, size_t len)
+{
+	struct cmd_result r;
+	bool ok = !run_cmd(argv, &r, 20) && !r.status && (!dev || !strncmp(r.out, "/dev/loop", 9));
+
+	if (ok && dev)
+		snprintf(dev, len, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	cmd_result_free(&r);
+	return ok;
+}
+
+bool loop_attach(const char *img, bool direct_io, char *dev, size_t len)
+{
+	char *ul[] = { "losetup", "-f", "--show", direct_io ? "--direct-io=on" : "--direct-io=off",
+		       (char *)img, NULL };
+	char *bb_find[] = { "losetup", "-f", NULL };
+	char *bb_attach[] = { "losetup", dev, (char *)img, NULL };
+
+	if (losetup(ul, dev, len))
+		return true;
+	if (!direct_io && losetup(bb_find, dev, len) && losetup(bb_attach, NULL, 0))
+		return true;
+	dev[0] = '\0'; /* not ours: loop_detach must leave it alone */
+	return false;
+}
+
+void loop_detach(char *dev, char *img)
+{
+	char *del[] = { "losetup", "-d", dev, NULL };
+
+	if (dev[0])
+		losetup(del, NULL, 0);
+	if (img[0])
+		unlink(img);
+	dev[0] = img[0] = '\0';
+}
+
 /* ---- leftover state ---------------------------------------------------------------- */
 
 /* Whether /proc/PID/cmdline mentions rawtrace (a reused pid belongs to someone else). */

@@ -55,6 +55,26 @@ const char *rawtrace_bin(void);
 const char *workload_bin(void);
 
 /*
+ * Loop devices of a test's own, over a sparse image in /tmp: block I/O on them is the test's
+ * alone, whatever else the machine does (the block tools trace every disk).
+ *
+ * loop_image creates img as "/tmp/NAME_PID.img", mib MiB of zeroes.  false when it cannot:
+ * img still names it (for the message), nothing is left on disk.
+ */
+bool loop_image(char *img, size_t len, const char *name, int mib);
+
+/*
+ * Attach img to a free loop device, its path into dev ("" on failure).  util-linux losetup
+ * gets --direct-io=on or off as asked.  busybox's (the 6.1 VM) has neither --show nor
+ * --direct-io: without direct I/O it is `losetup -f`, then `losetup DEV IMG`; with direct
+ * I/O false, so that the test skips instead of running on buffered I/O.
+ */
+bool loop_attach(const char *img, bool direct_io, char *dev, size_t len);
+
+/* losetup -d dev and unlink img, then empty both: calling it twice is harmless. */
+void loop_detach(char *dev, char *img);
+
+/*
  * Whether tracefs holds state rawtrace creates and must remove: probe definitions in
  * uprobe_events, kprobe_events or dynamic_events in a group "rawtrace_*", an enabled event
  * of such a group, or an instance named "rawtrace*".  State whose name ends in

@@ -12,12 +12,10 @@
 #include <criterion/criterion.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "tests/system/spawn.h"
 #include "tests/system/syshelp.h"
 
@@ -27,37 +25,6 @@
 
 static char loopdev[64], loopname[64], imgpath[128];
 static int flushes; /* flush requests an fsync makes on this loop device: 1 with a write-back cache */
-
-/*
- * util-linux: losetup -f --show [--direct-io=on] FILE; busybox (the 6.1 VM): losetup -f,
- * then losetup DEV FILE (no direct I/O there).
- */
-static bool loop_attach(bool direct_io)
-{
-	char *ul[] = { "losetup", "-f", "--show", direct_io ? "--direct-io=on" : "--direct-io=off", imgpath, NULL };
-	char *bb_find[] = { "losetup", "-f", NULL };
-	char *bb_attach[] = { "losetup", loopdev, imgpath, NULL };
-	struct cmd_result r;
-	bool ok, busybox = false;
-
-	ok = !run_cmd(ul, &r, 20) && !r.status && !strncmp(r.out, "/dev/loop", 9);
-	if (!ok && direct_io) {
-		cmd_result_free(&r);
-		return false;
-	}
-	if (!ok) {
-		cmd_result_free(&r);
-		ok = busybox = !run_cmd(bb_find, &r, 20) && !r.status && !strncmp(r.out, "/dev/loop", 9);
-	}
-	if (ok)
-		snprintf(loopdev, sizeof(loopdev), "%.*s", (int)strcspn(r.out, "\n"), r.out);
-	cmd_result_free(&r);
-	if (ok && busybox) {
-		ok = !run_cmd(bb_attach, &r, 20) && !r.status;
-		cmd_result_free(&r);
-	}
-	return ok;
-}
 
 /*
  * Whether fsync makes a flush request: only when the queue says it has a volatile write
@@ -80,21 +47,11 @@ static int loop_has_write_cache(void)
 
 static void loop_setup_with(bool direct_io)
 {
-	int fd;
-
 	need_root_tracefs();
-	snprintf(imgpath, sizeof(imgpath), "/tmp/rt_block_%d.img", (int)getpid());
-	fd = open(imgpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || ftruncate(fd, 64 << 20)) {
-		if (fd >= 0)
-			close(fd);
+	if (!loop_image(imgpath, sizeof(imgpath), "rt_block", 64))
 		cr_skip_test("cannot create %s", imgpath);
-	}
-	close(fd);
-	loopdev[0] = 0;
-	if (!loop_attach(direct_io)) {
-		unlink(imgpath);
-		imgpath[0] = 0;
+	if (!loop_attach(imgpath, direct_io, loopdev, sizeof(loopdev))) {
+		loop_detach(loopdev, imgpath);
 		if (direct_io)
 			cr_skip_test("no loop device with direct I/O (needs util-linux losetup --direct-io)");
 		cr_skip_test("no loop device (losetup failed; is the loop driver available?)");
@@ -105,14 +62,7 @@ static void loop_setup_with(bool direct_io)
 
 static void loop_teardown(void)
 {
-	char *del[] = { "losetup", "-d", loopdev, NULL };
-	struct cmd_result r;
-
-	if (loopdev[0] && !run_cmd(del, &r, 20))
-		cmd_result_free(&r);
-	if (imgpath[0])
-		unlink(imgpath);
-	loopdev[0] = imgpath[0] = 0;
+	loop_detach(loopdev, imgpath);
 }
 
 /*

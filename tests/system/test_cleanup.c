@@ -279,55 +279,13 @@ Test(cleanup, sighup_removes_everything)
 
 /*
  * A loop device of our own to read with O_DIRECT: block I/O nobody else's test counts
- * (the block tools trace every disk).  util-linux losetup, else busybox's (the VMs).
+ * (the block tools trace every disk).
  */
 static char loopdev[64], imgpath[128];
 
-static void loop_setup(void)
-{
-	char *ul[] = { "losetup", "-f", "--show", imgpath, NULL };
-	char *bb_find[] = { "losetup", "-f", NULL };
-	char *bb_attach[] = { "losetup", loopdev, imgpath, NULL };
-	struct cmd_result r;
-	bool ok, busybox = false;
-	int fd;
-
-	snprintf(imgpath, sizeof(imgpath), "/tmp/rt_cleanup_%d.img", (int)getpid());
-	fd = open(imgpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || ftruncate(fd, 8 << 20)) {
-		if (fd >= 0)
-			close(fd);
-		imgpath[0] = 0;
-		return;
-	}
-	close(fd);
-	ok = !run_cmd(ul, &r, 20) && !r.status && !strncmp(r.out, "/dev/loop", 9);
-	if (!ok) {
-		cmd_result_free(&r);
-		ok = busybox = !run_cmd(bb_find, &r, 20) && !r.status &&
-			       !strncmp(r.out, "/dev/loop", 9);
-	}
-	if (ok)
-		snprintf(loopdev, sizeof(loopdev), "%.*s", (int)strcspn(r.out, "\n"), r.out);
-	cmd_result_free(&r);
-	if (ok && busybox) {
-		ok = !run_cmd(bb_attach, &r, 20) && !r.status;
-		cmd_result_free(&r);
-		if (!ok)
-			loopdev[0] = 0;
-	}
-}
-
 static void loop_teardown(void)
 {
-	char *del[] = { "losetup", "-d", loopdev, NULL };
-	struct cmd_result r;
-
-	if (loopdev[0] && !run_cmd(del, &r, 20))
-		cmd_result_free(&r);
-	if (imgpath[0])
-		unlink(imgpath);
-	loopdev[0] = imgpath[0] = 0;
+	loop_detach(loopdev, imgpath);
 }
 
 /* Direct reads: each one is a request the block tracepoints see. */
@@ -393,8 +351,8 @@ Test(cleanup, closed_output_pipe_ends_the_run_and_removes_everything, .fini = lo
 {
 	need_root_tracefs();
 	one_at_a_time();
-	loop_setup();
-	if (!loopdev[0])
+	if (!loop_image(imgpath, sizeof(imgpath), "rt_cleanup", 8) ||
+	    !loop_attach(imgpath, false, loopdev, sizeof(loopdev)))
 		cr_log_warn("no loop device: biosnoop's closed-pipe row is left out (no block I/O "
 			    "to print)\n");
 	for (size_t i = 0; i < NTOOLS; i++) {
