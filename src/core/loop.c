@@ -153,7 +153,8 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 	struct sample smp;
 
 	if (s->tasks && is_task_record(h->type)) {
-		if (s->task_fn)
+		/* Unless the look-ahead of session__drain already handed it out. */
+		if (s->task_fn && s->reading->ring->tail > s->reading->tasks_seen)
 			s->task_fn(s->task_arg, h);
 		if (h->type == PERF_RECORD_MMAP2)
 			return;
@@ -198,10 +199,34 @@ uint64_t session__settled(const struct session *s)
 	return s->settled;
 }
 
+/*
+ * Hand every ring's task records to the watcher before any sample is read.  A sample's
+ * process may have mapped its libraries, or exec'd, on another CPU, whose ring would
+ * otherwise be read after it; a process that exited since has nothing left in /proc.
+ */
+static void look_ahead_for_tasks(struct session *s)
+{
+	for (unsigned i = 0; i < s->nrbufs; i++) {
+		struct rbuf *rb = &s->rbufs[i];
+		const struct perf_event_header *h;
+		uint64_t pos;
+
+		if (!ring__begin(rb->ring))
+			continue;
+		pos = rb->ring->tail > rb->tasks_seen ? rb->ring->tail : rb->tasks_seen;
+		while ((h = ring__peek(rb->ring, &pos)))
+			if (is_task_record(h->type))
+				s->task_fn(s->task_arg, h);
+		rb->tasks_seen = pos;
+	}
+}
+
 void session__drain(struct session *s, bool all)
 {
 	uint64_t now = now_ns();
 
+	if (s->tasks && s->task_fn)
+		look_ahead_for_tasks(s);
 	for (unsigned i = 0; i < s->nrbufs && !s->stop; i++) {
 		struct ring *r = s->rbufs[i].ring;
 		const struct perf_event_header *h;

@@ -62,31 +62,26 @@ uint64_t ring__begin(struct ring *r)
 	return r->head - r->tail;
 }
 
-const struct perf_event_header *ring__next(struct ring *r)
+/*
+ * The record at position pos (between tail and head), contiguous, with its size in *size;
+ * NULL at head or where the ring is corrupt (*size 0 then).
+ */
+static const struct perf_event_header *record_at(struct ring *r, uint64_t pos, uint16_t *size)
 {
 	const struct perf_event_header *h;
-	uint64_t avail = r->head - r->tail;
-	uint64_t off = r->tail & r->mask;
+	uint64_t avail = r->head - pos;
+	uint64_t off = pos & r->mask;
 	unsigned char *copy;
 	uint64_t first;
-	uint16_t size;
 
-	/* The caller is done with the previous record, so it may be released now. */
-	if (r->since_publish >= PUBLISH_EVERY)
-		publish(r);
-	if (!avail)
+	*size = 0;
+	if (avail < sizeof(*h) || (pos & 7))
 		return NULL;
-	if (avail < sizeof(*h) || (r->tail & 7))
-		goto corrupt;
-
 	h = (const struct perf_event_header *)(r->data + off);
-	size = h->size;
-	if (size < sizeof(*h) || size > avail || (size & 7))
-		goto corrupt;
-
-	r->tail += size;
-	r->since_publish++;
-	if (off + size <= r->size)
+	if (h->size < sizeof(*h) || h->size > avail || (h->size & 7))
+		return NULL;
+	*size = h->size;
+	if (off + h->size <= r->size)
 		return h;
 
 	/*
@@ -96,13 +91,41 @@ const struct perf_event_header *ring__next(struct ring *r)
 	copy = r->bounce + (-(uintptr_t)r->bounce & 7);
 	first = r->size - off;
 	memcpy(copy, r->data + off, first);
-	memcpy(copy + first, r->data, size - first);
+	memcpy(copy + first, r->data, *size - first);
 	return (const struct perf_event_header *)copy;
+}
 
-corrupt:
-	/* Record boundaries are lost: skip to what the writer considers the end. */
-	r->tail = r->head;
-	return NULL;
+const struct perf_event_header *ring__next(struct ring *r)
+{
+	const struct perf_event_header *h;
+	uint16_t size;
+
+	/* The caller is done with the previous record, so it may be released now. */
+	if (r->since_publish >= PUBLISH_EVERY)
+		publish(r);
+	if (r->tail == r->head)
+		return NULL;
+	h = record_at(r, r->tail, &size);
+	if (!h) {
+		/* Record boundaries are lost: skip to what the writer considers the end. */
+		r->tail = r->head;
+		return NULL;
+	}
+	r->tail += size;
+	r->since_publish++;
+	return h;
+}
+
+const struct perf_event_header *ring__peek(struct ring *r, uint64_t *pos)
+{
+	const struct perf_event_header *h;
+	uint16_t size;
+
+	if (*pos < r->tail || *pos >= r->head)
+		return NULL;
+	h = record_at(r, *pos, &size);
+	*pos += size;
+	return h;
 }
 
 void ring__end(struct ring *r)

@@ -38,6 +38,13 @@ uint64_t ring__begin(struct ring *r);
  */
 const struct perf_event_header *ring__next(struct ring *r);
 
+/*
+ * Look ahead without consuming: the record at position *pos (from tail up to the snapshot
+ * head, as ring__begin took it), and *pos moved past it; NULL at head or at a corrupt
+ * record.  The record is valid until the next call on r.
+ */
+const struct perf_event_header *ring__peek(struct ring *r, uint64_t *pos);
+
 /* Publish tail (release) after a batch. */
 void ring__end(struct ring *r);
 

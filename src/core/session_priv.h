@@ -64,6 +64,7 @@ struct rbuf {
 	size_t len;
 	struct ring *ring;
 	uint64_t last_time; /* of the last record read from it */
+	uint64_t tasks_seen; /* ring position up to which task records went to task_fn */
 };
 
 /* A span of time in which one ring lost records (session__lost_between). */

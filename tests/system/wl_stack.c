@@ -6,9 +6,12 @@
  * -fomit-frame-pointer (no frame-pointer chain to follow, as on Debian's binaries) and
  * without inlining or sibling calls, so the chain is exactly those four frames and only
  * DWARF unwinding can recover it.  `wl_stack N now` prints nothing, does not wait, and
- * exits right after its writes: gone before a tracer reads its records.
+ * exits right after its writes: gone before a tracer reads its records.  `wl_stack N now
+ * CPU` moves to CPU first, so that its writes are recorded in another CPU's ring than its
+ * exec and mappings were.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,13 +44,23 @@ int main(int argc, char **argv)
 {
 	struct timespec limit = { .tv_sec = 30 };
 	long n = argc > 1 ? atol(argv[1]) : 0;
-	bool now = argc == 3 && !strcmp(argv[2], "now");
+	bool now = (argc == 3 || argc == 4) && !strcmp(argv[2], "now");
 	volatile long sink = 0;
 	sigset_t set;
 
 	if ((argc != 2 && !now) || n < 0) {
-		fprintf(stderr, "usage: wl_stack N [now]\n");
+		fprintf(stderr, "usage: wl_stack N [now [CPU]]\n");
 		return 2;
+	}
+	if (argc == 4) {
+		cpu_set_t cpus;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(atoi(argv[3]), &cpus);
+		if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+			perror("wl_stack: sched_setaffinity");
+			return 1;
+		}
 	}
 	devnull = open("/dev/null", O_WRONLY);
 	if (devnull < 0) {

@@ -388,3 +388,38 @@ Test(ring, misaligned_tail_resyncs)
 	fake_ring_free(&f);
 	free(r);
 }
+
+/* A look ahead (even across the wrap) hands out the records and consumes nothing. */
+Test(ring, peek_looks_ahead_without_consuming)
+{
+	struct fake_ring f;
+	struct ring *r = new_ring();
+	uint64_t start, pos;
+
+	cr_assert_eq(fake_ring_new(&f, 0, 0), 0);
+	start = f.size - 16;
+	f.meta->data_head = f.meta->data_tail = start;
+	cr_assert_eq(ring__init(r, f.base, f.len), 0);
+	put_pattern(&f, 200, 9);
+	put_pattern(&f, 32, 10);
+	cr_assert_eq(ring__begin(r), 232);
+	pos = start - 8;
+	cr_assert_null(ring__peek(r, &pos), "before tail: nothing");
+	pos = start;
+	expect_pattern(ring__peek(r, &pos), 200, 9);
+	cr_assert_eq(pos, start + 200);
+	expect_pattern(ring__peek(r, &pos), 32, 10);
+	cr_assert_null(ring__peek(r, &pos));
+	cr_assert_eq(pos, start + 232);
+	cr_assert_eq(f.meta->data_tail, start, "a look ahead publishes nothing");
+	/* and the records are all still there to read */
+	expect_pattern(ring__next(r), 200, 9);
+	pos = r->tail;
+	expect_pattern(ring__peek(r, &pos), 32, 10);
+	expect_pattern(ring__next(r), 32, 10);
+	cr_assert_null(ring__next(r));
+	ring__end(r);
+	cr_assert_eq(f.meta->data_tail, start + 232);
+	fake_ring_free(&f);
+	free(r);
+}
