@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * usyms: per-process mappings, per-file unwind tables and symbols, and libunwind's remote
- * unwinder fed from perf samples.
+ * usyms: per-process mappings, per-file unwind tables and symbols, and the two unwinders
+ * fed from perf samples: core/unwind (CFI rows cached per file) and, for what it leaves,
+ * libunwind's remote API.
  *
- * Why it is fast enough to run on every sample: one unw_addr_space per process with
- * UNW_CACHE_GLOBAL, so libunwind parses the CFI of an IP once and replays the cached rule
- * afterwards; each file is mmapped once and its .eh_frame_hdr located once, so the accessor
- * that serves libunwind's reads of the search table and the FDEs is a map lookup and a
- * memcpy.  Why one address space per process: the cache is keyed by IP, and two processes
- * may map different code at the same address.
+ * Each file is mmapped once and its .eh_frame_hdr located once, so both unwinders read
+ * CFI straight from the image.  libunwind gets one unw_addr_space per process with
+ * UNW_CACHE_GLOBAL: its cache is keyed by IP, and two processes may map different code at
+ * the same address.
  */
 #include <elf.h>
 #include <errno.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 #include "core/elfsym.h"
 #include "core/taskmaps.h"
+#include "core/unwind.h"
 #include "core/usyms.h"
 #include "parsers/procfs.h"
 
@@ -62,6 +62,7 @@ struct dso {
 	struct seg *segs;
 	size_t nsegs;
 	uint64_t hdr_vaddr;       /* .eh_frame_hdr; 0: none usable */
+	struct cfi_mem eh;        /* the loaded segment that holds it (and .eh_frame) */
 	uint64_t table_off;       /* search table, from the start of .eh_frame_hdr */
 	uint64_t fde_count;
 	bool syms_loaded;
@@ -106,6 +107,7 @@ struct uproc {
 	struct umap *maps;        /* sorted by start */
 	size_t nmaps;
 	bool refreshed;           /* maps re-read once already for an unknown IP */
+	bool stale;               /* it exec'd or mapped code since its maps were read */
 	unw_addr_space_t as;
 	struct memo **memo;       /* MEMO_SLOTS, allocated at the first unwind */
 	struct uproc *next;
@@ -116,7 +118,9 @@ struct usyms {
 	struct taskmaps *recorded; /* mappings from the kernel's records (usyms__task_record) */
 	struct dso *dsos;
 	unw_accessors_t acc;
-	uint64_t n_dwarf, n_fp, n_none, n_memo;
+	struct unwind_cache *rows;
+	enum unwinder { UNWIND_CFI, UNWIND_LIBUNWIND, UNWIND_CHECK } unwinder; /* RAWTRACE_UNWIND */
+	uint64_t n_dwarf, n_fp, n_none, n_memo, n_libunwind, n_fp_steps, n_checked, n_differ, n_unchecked;
 	uint32_t *times_ns;
 	size_t ntimes;
 };
@@ -172,6 +176,13 @@ static void read_eh_frame_hdr(struct dso *d, Elf *elf)
 		d->hdr_vaddr = ph.p_vaddr;
 		d->table_off = 12;
 		d->fde_count = count;
+		for (size_t k = 0; k < d->nsegs; k++) {
+			const struct seg *g = &d->segs[k];
+
+			if (ph.p_vaddr >= g->vaddr && ph.p_vaddr - g->vaddr < g->filesz && g->off <= d->size &&
+			    g->filesz <= d->size - g->off)
+				d->eh = (struct cfi_mem){ d->img + g->off, g->filesz, g->vaddr };
+		}
 		return;
 	}
 }
@@ -194,8 +205,14 @@ static int read_segments(struct dso *d, Elf *elf)
 	return 0;
 }
 
-/* Open path (or the same path inside the process's root) and parse what unwinding needs. */
-static struct dso *dso_open(const char *path, unsigned long inode, pid_t pid)
+static void load_syms(struct dso *d);
+
+/*
+ * Open path (or the same path inside the process's root, or, for a file deleted or never
+ * named, such as an upgraded library or a memfd, the mapping itself from map_files) and
+ * parse what unwinding needs.
+ */
+static struct dso *dso_open(const char *path, unsigned long inode, pid_t pid, uint64_t start, uint64_t end)
 {
 	struct dso *d = calloc(1, sizeof(*d));
 	char alt[PATH_MAX];
@@ -219,6 +236,11 @@ static struct dso *dso_open(const char *path, unsigned long inode, pid_t pid)
 		snprintf(alt, sizeof(alt), "/proc/%d/root%s", (int)pid, path);
 		fd = open(alt, O_RDONLY | O_CLOEXEC);
 	}
+	if (fd < 0) {
+		snprintf(alt, sizeof(alt), "/proc/%d/map_files/%llx-%llx", (int)pid, (unsigned long long)start,
+			 (unsigned long long)end);
+		fd = open(alt, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return d;
 	d->file = strdup(alt[0] ? alt : path);
@@ -234,6 +256,9 @@ static struct dso *dso_open(const char *path, unsigned long inode, pid_t pid)
 	if (!elf || elf_kind(elf) != ELF_K_ELF || read_segments(d, elf))
 		goto out;
 	read_eh_frame_hdr(d, elf);
+	/* That name lasts only as long as the process: take the symbols now. */
+	if (d->file && strstr(d->file, "/map_files/"))
+		load_syms(d);
 out:
 	if (elf)
 		elf_end(elf);
@@ -253,14 +278,15 @@ static void dso_free(struct dso *d)
 	free(d);
 }
 
-static struct dso *dso_get(struct usyms *u, const char *path, unsigned long inode, pid_t pid)
+static struct dso *dso_get(struct usyms *u, const char *path, unsigned long inode, pid_t pid, uint64_t start,
+			   uint64_t end)
 {
 	struct dso *d;
 
 	for (d = u->dsos; d; d = d->next)
 		if (d->inode == inode && !strcmp(d->path, path))
 			return d;
-	d = dso_open(path, inode, pid);
+	d = dso_open(path, inode, pid, start, end);
 	if (!d)
 		return NULL;
 	d->next = u->dsos;
@@ -430,8 +456,7 @@ static void load_syms(struct dso *d)
 	for (size_t i = 0; i < d->nsyms; i++)
 		d->syms[i].name = d->names + (uintptr_t)d->syms[i].name;
 	if (d->nsyms)
-		if (d->nsyms)
-			qsort(d->syms, d->nsyms, sizeof(*d->syms), by_vaddr);
+		qsort(d->syms, d->nsyms, sizeof(*d->syms), by_vaddr);
 }
 
 static const struct usym *find_sym(struct dso *d, uint64_t vaddr)
@@ -499,7 +524,7 @@ static int read_maps(struct usyms *u, struct uproc *p)
 		v[n].start = e.start;
 		v[n].end = e.end;
 		v[n].pgoff = e.offset;
-		v[n].dso = dso_get(u, e.path, e.inode, p->pid);
+		v[n].dso = dso_get(u, e.path, e.inode, p->pid, e.start, e.end);
 		v[n].bias = v[n].dso ? map_bias(v[n].dso, e.start, e.offset) : 0;
 		n++;
 	}
@@ -541,7 +566,7 @@ static int recorded_maps(struct usyms *u, struct uproc *p)
 	struct umap *v = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		struct umap x = { m[i].start, m[i].end, m[i].pgoff, 0, dso_get(u, m[i].path, m[i].ino, p->pid) };
+		struct umap x = { m[i].start, m[i].end, m[i].pgoff, 0, dso_get(u, m[i].path, m[i].ino, p->pid, m[i].start, m[i].end) };
 
 		x.bias = x.dso ? map_bias(x.dso, x.start, x.pgoff) : 0;
 		if (!x.dso || !x.dso->nsegs) {
@@ -590,15 +615,39 @@ static const struct umap *find_map(const struct uproc *p, uint64_t addr)
 	return NULL;
 }
 
+static void forget_unwinds(struct uproc *p)
+{
+	for (unsigned i = 0; p->memo && i < MEMO_SLOTS; i++) {
+		free(p->memo[i]);
+		p->memo[i] = NULL;
+	}
+}
+
+static struct uproc *proc_find(struct usyms *u, pid_t pid)
+{
+	struct uproc *p = u->procs[(unsigned)pid % PROC_BUCKETS];
+
+	while (p && p->pid != pid)
+		p = p->next;
+	return p;
+}
+
 static struct uproc *proc_get(struct usyms *u, pid_t pid)
 {
-	struct uproc **b = &u->procs[(unsigned)pid % PROC_BUCKETS], *p;
+	struct uproc **b = &u->procs[(unsigned)pid % PROC_BUCKETS], *p = proc_find(u, pid);
 	char path[64];
 	FILE *f;
 
-	for (p = *b; p; p = p->next)
-		if (p->pid == pid)
-			return p;
+	if (p && p->stale) {
+		p->stale = false;
+		p->refreshed = false;
+		current_maps(u, p);
+		if (p->as)
+			unw_flush_cache(p->as, 0, 0);
+		forget_unwinds(p);
+	}
+	if (p)
+		return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -754,30 +803,28 @@ static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
 	return -UNW_EINVAL;
 }
 
-static void forget_unwinds(struct uproc *p)
-{
-	for (unsigned i = 0; p->memo && i < MEMO_SLOTS; i++) {
-		free(p->memo[i]);
-		p->memo[i] = NULL;
-	}
-}
-
 /* --- API ---------------------------------------------------------------------------- */
 
 struct usyms *usyms__new(void)
 {
 	struct usyms *u = calloc(1, sizeof(*u));
+	const char *how = getenv("RAWTRACE_USTACK");
 
 	if (!u)
 		return NULL;
 	u->times_ns = malloc(MAX_TIMES * sizeof(*u->times_ns));
 	u->recorded = taskmaps__new(MAX_RECORDED);
-	if (!u->times_ns || !u->recorded) {
+	u->rows = unwind_cache__new();
+	if (!u->times_ns || !u->recorded || !u->rows) {
 		free(u->times_ns);
 		taskmaps__free(u->recorded);
+		unwind_cache__free(u->rows);
 		free(u);
 		return NULL;
 	}
+	u->unwinder = !how ? UNWIND_CFI : !strcmp(how, "libunwind") ? UNWIND_LIBUNWIND
+		      : !strcmp(how, "check")                     ? UNWIND_CHECK
+								  : UNWIND_CFI;
 	u->acc = (unw_accessors_t){
 		.find_proc_info = find_proc_info,
 		.put_unwind_info = put_unwind_info,
@@ -808,6 +855,7 @@ void usyms__delete(struct usyms *u)
 		}
 	}
 	taskmaps__free(u->recorded);
+	unwind_cache__free(u->rows);
 	while (u->dsos) {
 		struct dso *next = u->dsos->next;
 
@@ -872,27 +920,19 @@ static void remember(struct uproc *p, unsigned slot, uint64_t ip, uint64_t sp, c
 	p->memo[slot] = m;
 }
 
-static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s, uint64_t mask,
-			uint64_t *ips, int max)
+/* libunwind over the sample, or a remembered unwind of the same answers. */
+static int unwind_libunwind(struct usyms *u, struct uproc *p, const struct sample *s, uint64_t mask, uint64_t ip,
+			    uint64_t sp, uint64_t *ips, int max)
 {
 	struct memo_read reads[MEMO_READS];
-	struct unwind_arg a = { .p = p, .s = s, .mask = mask, .reads = reads };
+	struct unwind_arg a = { .p = p, .s = s, .mask = mask, .sp = sp, .reads = reads };
 	const struct memo *m;
 	unw_cursor_t c;
-	uint64_t ip;
 	unsigned slot;
 	int n = 0;
 
-	if (sample_reg(s, mask, PERF_REG_SP, &a.sp) || sample_reg(s, mask, PERF_REG_IP, &ip) || !p->as)
+	if (!p->as)
 		return 0;
-	/* Code the maps do not know yet (dlopen after our first look): look once more. */
-	if (!find_map(p, ip) && !p->refreshed) {
-		p->refreshed = true;
-		if (!current_maps(u, p)) {
-			unw_flush_cache(p->as, 0, 0);
-			forget_unwinds(p);
-		}
-	}
 	slot = memo_slot(ip, a.sp);
 	m = p->memo ? p->memo[slot] : NULL;
 	if (m && m->ip == ip && m->sp == a.sp && (int)m->nips <= max && memo_matches(m, s, mask, a.sp)) {
@@ -912,6 +952,89 @@ static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s
 	if (n && !a.overflow)
 		remember(p, slot, ip, a.sp, &a, ips, n);
 	return n;
+}
+
+static int module_of(void *arg, uint64_t addr, struct unwind_module *mod)
+{
+	const struct umap *m = find_map(arg, addr);
+
+	if (!m || !m->dso || !m->dso->eh.bytes)
+		return -1;
+	*mod = (struct unwind_module){ m->dso, &m->dso->eh, m->dso->hdr_vaddr, m->bias };
+	return 0;
+}
+
+/* Our own CFI unwinder (core/unwind): -ENOTSUP for what it leaves to libunwind. */
+static int unwind_own(struct usyms *u, struct uproc *p, const struct sample *s, uint64_t mask, uint64_t sp,
+		      uint64_t *ips, int max, unsigned *fp_steps)
+{
+	struct unwind_regs regs = { .known = 0 };
+	struct unwind_stack st = { s->stack, s->stack_dyn_size, sp };
+
+	for (unsigned r = 0; r < CFI_NREGS; r++)
+		if (!sample_reg(s, mask, perf_reg_of_unw(r), &regs.val[r]))
+			regs.known |= 1u << r;
+	return unwind_cfi(u->rows, module_of, p, &regs, &st, ips, max, fp_steps);
+}
+
+/* RAWTRACE_UNWIND=check: both unwinders on every sample; the first differences are shown. */
+static void check_unwind(struct usyms *u, struct uproc *p, const uint64_t *ips, int n, const uint64_t *ref, int nref)
+{
+	u->n_checked++;
+	if (n == nref && !memcmp(ips, ref, (size_t)n * sizeof(*ips)))
+		return;
+	if (u->n_differ++ < 10) {
+		fprintf(stderr, "unwind check: pid %d (%s): ours", (int)p->pid, p->comm);
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, " %llx", (unsigned long long)ips[i]);
+		fprintf(stderr, "; libunwind");
+		for (int i = 0; i < nref; i++)
+			fprintf(stderr, " %llx", (unsigned long long)ref[i]);
+		fprintf(stderr, "\n");
+	}
+}
+
+static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s, uint64_t mask,
+			uint64_t *ips, int max)
+{
+	uint64_t ip, sp;
+	unsigned fp_steps;
+	int n;
+
+	if (sample_reg(s, mask, PERF_REG_SP, &sp) || sample_reg(s, mask, PERF_REG_IP, &ip))
+		return 0;
+	/* Code the maps do not know yet (dlopen after our first look): look once more. */
+	if (!find_map(p, ip) && !p->refreshed) {
+		p->refreshed = true;
+		if (!current_maps(u, p)) {
+			if (p->as)
+				unw_flush_cache(p->as, 0, 0);
+			forget_unwinds(p);
+		}
+	}
+	if (u->unwinder == UNWIND_LIBUNWIND)
+		return unwind_libunwind(u, p, s, mask, ip, sp, ips, max);
+	n = unwind_own(u, p, s, mask, sp, ips, max, &fp_steps);
+	if (n > 0 && fp_steps)
+		u->n_fp_steps++;
+	if (u->unwinder == UNWIND_CHECK) {
+		uint64_t ref[max > 0 ? max : 1];
+		int nref = unwind_libunwind(u, p, s, mask, ip, sp, ref, max);
+
+		if (n >= 0 && fp_steps) {
+			u->n_unchecked++;
+		} else if (n >= 0) {
+			check_unwind(u, p, ips, n, ref, nref);
+		} else {
+			u->n_libunwind++;
+			memcpy(ips, ref, (size_t)nref * sizeof(*ips));
+		}
+		return n >= 0 ? n : nref;
+	}
+	if (n >= 0)
+		return n;
+	u->n_libunwind++;
+	return unwind_libunwind(u, p, s, mask, ip, sp, ips, max);
 }
 
 /* The user part of the kernel's callchain (frame pointers). */
@@ -973,9 +1096,19 @@ none:
 
 void usyms__task_record(void *arg, const struct perf_event_header *h)
 {
+	const struct { struct perf_event_header h; uint32_t pid, tid; char comm[]; } *r = (const void *)h;
 	struct usyms *u = arg;
+	struct uproc *p;
 
 	taskmaps__record(u->recorded, h);
+	if ((h->type != PERF_RECORD_MMAP2 && h->type != PERF_RECORD_COMM) || h->size < sizeof(*r) + 8 ||
+	    !(p = proc_find(u, (pid_t)r->pid)))
+		return;
+	/* New code in a process we know: read its maps again before its next use. */
+	if (h->type == PERF_RECORD_MMAP2 || (h->misc & PERF_RECORD_MISC_COMM_EXEC))
+		p->stale = true;
+	if (h->type == PERF_RECORD_COMM && r->pid == r->tid)
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strnlen(r->comm, h->size - sizeof(*r)), r->comm);
 }
 
 int usyms__capture(struct usyms *u, pid_t pid)
@@ -1028,6 +1161,11 @@ void usyms__stats(const struct usyms *u, struct ustack_stats *st)
 	st->fp = u->n_fp;
 	st->none = u->n_none;
 	st->remembered = u->n_memo;
+	st->libunwind = u->n_libunwind;
+	st->checked = u->n_checked;
+	st->differ = u->n_differ;
+	st->unchecked = u->n_unchecked;
+	st->fp_steps = u->n_fp_steps;
 	st->timed = u->ntimes;
 	if (!u->ntimes)
 		return;

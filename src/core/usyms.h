@@ -7,10 +7,11 @@
  * function symbols (.symtab + .dynsym, plus a separate debug file found by build-id or
  * .gnu_debuglink when one is installed).
  *
- * A sample's user stack is unwound with DWARF CFI (libunwind's remote API over the
- * sampled registers and the copy of the user stack) when the sample carries a stack copy;
- * otherwise the user part of the kernel's frame-pointer callchain is used as is, which on
- * binaries built without frame pointers (Debian's) stops after a frame or two.
+ * A sample's user stack is unwound with DWARF CFI over the sampled registers and the copy
+ * of the user stack when the sample carries one: by core/unwind, with libunwind's remote
+ * API for what that leaves (RAWTRACE_USTACK=libunwind: libunwind alone; =check: both, and
+ * compared).  Otherwise the user part of the kernel's frame-pointer callchain is used as
+ * is, which on binaries built without frame pointers (Debian's) stops after a frame or two.
  */
 #ifndef RT_USYMS_H
 #define RT_USYMS_H
@@ -33,7 +34,11 @@ enum ustack_how { USTACK_NONE, USTACK_DWARF, USTACK_FP };
 
 struct ustack_stats {
 	uint64_t dwarf, fp, none; /* samples by method */
-	uint64_t remembered;      /* DWARF stacks copied from an earlier identical unwind */
+	uint64_t remembered;      /* DWARF stacks copied from an earlier identical libunwind unwind */
+	uint64_t fp_steps;        /* DWARF stacks with frames of code without CFI (frame pointers) */
+	uint64_t libunwind;       /* DWARF stacks our CFI unwinder left to libunwind */
+	uint64_t checked, differ; /* RAWTRACE_USTACK=check: stacks unwound both ways; how many differ */
+	uint64_t unchecked;       /* ... and not compared, having frame-pointer steps */
 	double median_us, p90_us; /* DWARF unwind time per sample (of the first 65536) */
 	uint64_t timed;           /* how many samples the times are over */
 };

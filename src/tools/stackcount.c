@@ -386,13 +386,18 @@ static void report_unwinding(const struct state *st)
 	struct ustack_stats us;
 
 	usyms__stats(st->usyms, &us);
-	fprintf(stderr, "user stacks: %llu by DWARF unwinding (%llu repeating an earlier unwind), %llu by frame pointers, %llu empty",
-		(unsigned long long)us.dwarf, (unsigned long long)us.remembered, (unsigned long long)us.fp,
-		(unsigned long long)us.none);
+	fprintf(stderr,
+		"user stacks: %llu by DWARF unwinding (%llu with frame-pointer steps; %llu by libunwind, %llu of them "
+		"repeating an earlier unwind), %llu by frame pointers, %llu empty",
+		(unsigned long long)us.dwarf, (unsigned long long)us.fp_steps, (unsigned long long)us.libunwind,
+		(unsigned long long)us.remembered, (unsigned long long)us.fp, (unsigned long long)us.none);
 	if (us.timed)
 		fprintf(stderr, "; DWARF unwind time per sample: median %.2f us, p90 %.2f us (%llu samples)",
 			us.median_us, us.p90_us, (unsigned long long)us.timed);
 	fputc('\n', stderr);
+	if (us.checked || us.unchecked)
+		fprintf(stderr, "unwind check: %llu stacks unwound both ways, %llu differ (%llu with frame-pointer steps not compared)\n",
+			(unsigned long long)us.checked, (unsigned long long)us.differ, (unsigned long long)us.unchecked);
 }
 
 static int write_svg(struct state *st)
@@ -425,8 +430,8 @@ static int run(struct tool_ctx *ctx, void *p, int argc, char **argv)
 		fprintf(stderr, "ERROR: -K and -U are mutually exclusive. If you want both stacks, that is the default.\n");
 		return EXIT_USAGE;
 	}
-	if (how && strcmp(how, "fp") && strcmp(how, "dwarf")) {
-		err_msg("RAWTRACE_USTACK must be \"dwarf\" or \"fp\", not \"%s\"", how);
+	if (how && strcmp(how, "fp") && strcmp(how, "dwarf") && strcmp(how, "libunwind") && strcmp(how, "check")) {
+		err_msg("RAWTRACE_USTACK must be \"dwarf\", \"libunwind\", \"check\" or \"fp\", not \"%s\"", how);
 		return EXIT_USAGE;
 	}
 	if (pattern_parse(argv[0], &pat, err, sizeof(err))) {

@@ -44,6 +44,9 @@ target_args() {
 	fuzz_spec)
 		echo "-I$SRC $SRC/parsers/spec.c $SRC/parsers/expr.c $SRC/parsers/fmt.c"
 		;;
+	fuzz_cfi)
+		echo "-I$SRC $SRC/parsers/cfi.c"
+		;;
 	fuzz_sample)
 		echo "-I$SRC/src -I$SRC -D_GNU_SOURCE" \
 			"$(pkg-config --cflags libtracefs libtraceevent)" \

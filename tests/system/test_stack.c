@@ -169,6 +169,8 @@ Test(stackcount, user_stack_by_dwarf_is_exact)
 	cr_assert_eq(block_count(r.out, "rt_stack_c"), N_WRITES, "%s", r.out);
 	cr_assert_eq(count_lines_matching(r.out, "rt_stack_c"), 1, "one unique stack expected:\n%s", r.out);
 	cr_assert(strstr(r.err, "by DWARF unwinding"), "-v names the method: %s", r.err);
+	/* by our CFI unwinder alone: no frame without CFI, nothing left to libunwind */
+	cr_assert(strstr(r.err, " by DWARF unwinding (0 with frame-pointer steps; 0 by libunwind,"), "%s", r.err);
 	cr_assert(strstr(r.out, "Detaching...\n"), "%s", r.out);
 	assert_no_leftover_state();
 	run_free(&r);
@@ -392,20 +394,26 @@ Test(stackcount, frame_pointers_alone_do_not_find_the_chain)
 /*
  * A process that starts, makes its calls and exits before the tracer reads its records has
  * no /proc/PID/maps left: its stacks unwind and resolve from the mappings the kernel's
- * MMAP2 records gave for it (without them: one "[unknown]" frame).  It runs on one CPU,
- * so those records are in the same ring as its samples, before them; across CPUs they
- * may be read after them (see rawtrace-stackcount(8)).
+ * MMAP2 records gave for it (without them: one "[unknown]" frame).  With two CPUs it
+ * starts on the second and writes on the first, so its mappings are in the ring that is
+ * read after the one with its samples: the tracer must take every ring's task records
+ * first.
  */
 Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 {
 	char probe[512];
 	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", probe, NULL };
-	char *wargv[] = { "taskset", "1", WL_STACK, "20", "now", NULL };
+	char *wargv[] = { "taskset", "2", WL_STACK, "20", "now", "0", NULL };
 	struct cmd_result w;
 	struct proc t;
 	const char *c, *b, *a, *m;
 
 	need_root_tracefs();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		/* One CPU: one ring, records before samples; the same test without the move. */
+		wargv[1] = "1";
+		wargv[5] = NULL;
+	}
 	snprintf(probe, sizeof(probe), "%s:rt_stack_c", WL_STACK);
 	cr_assert_eq(proc_start(&t, argv, NULL), 0);
 	wait_attached(&t, true);
@@ -421,6 +429,44 @@ Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 	m = strstr(c, "\n  main\n");
 	cr_assert(b && a && m && b < a && a < m, "not the chain, leaf first:\n%s", t.out);
 	cr_assert_eq(block_count(c, "rt_stack_c"), 20, "%s", t.out); /* (the banner names it too) */
+	proc_free(&t);
+	assert_no_leftover_state();
+}
+
+/*
+ * RAWTRACE_USTACK=check unwinds every sample with our CFI unwinder and with libunwind, an
+ * independent implementation over the same registers, stack copy and files.  System-wide
+ * on sched_switch while shells, ls and wl_stack run, they must agree on every stack
+ * (those with frames of code without CFI are left out: there each follows its own guess).
+ */
+Test(stackcount, our_unwinder_agrees_with_libunwind, .timeout = 120)
+{
+	char *env[] = { "RAWTRACE_USTACK=check", NULL };
+	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", "-v", "-P", "t:sched:sched_switch", NULL };
+	char *load[] = { "sh", "-c",
+			 "for i in 1 2 3 4 5 6 7 8 9 10; do ls -R /usr/lib >/dev/null; sh -c 'echo x' >/dev/null; "
+			 WL_STACK " 50 now; done",
+			 NULL };
+	struct cmd_result w;
+	unsigned long both = 0, differ = 1;
+	const char *line;
+	struct proc t;
+
+	need_root_tracefs();
+	cr_assert_eq(proc_start(&t, argv, env), 0);
+	wait_attached(&t, true);
+	cr_assert_eq(run_cmd(load, &w, 60), 0);
+	cr_assert_eq(w.status, 0, "%s", w.err);
+	cmd_result_free(&w);
+	sleep_ms(300);
+	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	line = strstr(t.err, "unwind check: ");
+	cr_assert(line, "no check line:\n%s", t.err);
+	cr_assert_eq(sscanf(line, "unwind check: %lu stacks unwound both ways, %lu differ", &both, &differ), 2, "%s",
+		     line);
+	cr_log_info("%.*s", (int)strcspn(line, "\n"), line);
+	cr_assert_geq(both, 100, "too few stacks compared: %s", line);
+	cr_assert_eq(differ, 0, "the unwinders differ:\n%s", t.err);
 	proc_free(&t);
 	assert_no_leftover_state();
 }
