@@ -199,13 +199,33 @@ uint64_t session__settled(const struct session *s)
 	return s->settled;
 }
 
+struct task_copy {
+	uint64_t time;
+	unsigned seq; /* keeps one ring's order among equal times */
+	struct perf_event_header *rec;
+};
+
+static int by_time(const void *a, const void *b)
+{
+	const struct task_copy *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /*
- * Hand every ring's task records to the watcher before any sample is read.  A sample's
- * process may have mapped its libraries, or exec'd, on another CPU, whose ring would
- * otherwise be read after it; a process that exited since has nothing left in /proc.
+ * Hand every ring's task records to the watcher before any sample is read, in time order.
+ * A sample's process may have mapped its libraries, or exec'd, on another CPU, whose ring
+ * would otherwise be read after it; a process that exited since has nothing left in /proc.
+ * Time order across rings matters too: a child's FORK (it inherits its parent's mappings)
+ * may sit in another ring than its exec and MMAP2 records.
  */
 static void look_ahead_for_tasks(struct session *s)
 {
+	struct task_copy *v = NULL;
+	size_t n = 0, cap = 0;
+
 	for (unsigned i = 0; i < s->nrbufs; i++) {
 		struct rbuf *rb = &s->rbufs[i];
 		const struct perf_event_header *h;
@@ -214,24 +234,53 @@ static void look_ahead_for_tasks(struct session *s)
 		if (!ring__begin(rb->ring))
 			continue;
 		pos = rb->ring->tail > rb->tasks_seen ? rb->ring->tail : rb->tasks_seen;
-		while ((h = ring__peek(rb->ring, &pos)))
-			if (is_task_record(h->type))
-				s->task_fn(s->task_arg, h);
-		rb->tasks_seen = pos;
+		while ((h = ring__peek(rb->ring, &pos))) {
+			struct perf_event_header *copy;
+
+			if (!is_task_record(h->type))
+				continue;
+			if (n == cap) {
+				struct task_copy *nv = realloc(v, (cap ? 2 * cap : 64) * sizeof(*v));
+
+				if (!nv)
+					break;
+				v = nv;
+				cap = cap ? 2 * cap : 64;
+			}
+			if (!(copy = malloc(h->size)))
+				break;
+			memcpy(copy, h, h->size);
+			v[n] = (struct task_copy){ session__task_time(h), (unsigned)n, copy };
+			n++;
+		}
+		/* What could not be copied is handed out in the main pass, in ring order. */
+		rb->tasks_seen = h ? pos - h->size : pos;
 	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_time);
+	for (size_t i = 0; i < n; i++) {
+		s->task_fn(s->task_arg, v[i].rec);
+		free(v[i].rec);
+	}
+	free(v);
 }
 
 void session__drain(struct session *s, bool all)
 {
 	uint64_t now = now_ns();
+	bool looked_ahead = s->tasks && s->task_fn;
 
-	if (s->tasks && s->task_fn)
+	if (looked_ahead)
 		look_ahead_for_tasks(s);
 	for (unsigned i = 0; i < s->nrbufs && !s->stop; i++) {
 		struct ring *r = s->rbufs[i].ring;
 		const struct perf_event_header *h;
 
-		if (!ring__begin(r))
+		/*
+		 * After a look-ahead, no further than it looked: a sample written since may come
+		 * from a process whose mappings went to a ring already looked through.
+		 */
+		if (looked_ahead ? r->head == r->tail : !ring__begin(r))
 			continue;
 		s->reading = &s->rbufs[i];
 		while (!s->stop && (h = ring__next(r)))

@@ -4,6 +4,7 @@
  * taskmaps.h).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,6 +15,7 @@
 struct tproc {
 	uint32_t pid;
 	bool exited;
+	char comm[16];            /* "" until a COMM record or a parent names it */
 	struct taskmap *v;
 	size_t n, cap;
 	struct tproc *next;
@@ -41,6 +43,7 @@ struct mmap2_rec {
 struct comm_rec {
 	struct perf_event_header h;
 	uint32_t pid, tid;
+	char comm[];
 };
 
 struct fork_rec {
@@ -145,7 +148,8 @@ static void add(struct tproc *p, const struct taskmap *m)
 		p->n++;
 }
 
-static void on_mmap2(struct taskmaps *t, const struct mmap2_rec *r, size_t size)
+/* Whether r maps an executable file (kept, unless there is no room). */
+static bool on_mmap2(struct taskmaps *t, const struct mmap2_rec *r, size_t size)
 {
 	size_t room = size - sizeof(*r);
 	struct taskmap m = { r->addr, r->addr + r->len, r->pgoff, r->ino, NULL };
@@ -155,12 +159,13 @@ static void on_mmap2(struct taskmaps *t, const struct mmap2_rec *r, size_t size)
 
 	/* what /proc/PID/maps would list and usyms keeps: executable file mappings */
 	if (!(r->prot & PROT_EXEC) || r->filename[0] != '/' || !r->ino || len == room || len >= sizeof(path))
-		return;
+		return false;
 	memcpy(path, r->filename, len + 1);
 	m.path = path;
 	p = get(t, r->pid);
 	if (p)
 		add(p, &m);
+	return true;
 }
 
 static void on_fork(struct taskmaps *t, const struct fork_rec *r)
@@ -175,29 +180,37 @@ static void on_fork(struct taskmaps *t, const struct fork_rec *r)
 	clear(child);
 	child->exited = false;
 	parent = find(t, r->ppid); /* get() may have evicted it */
+	memcpy(child->comm, parent ? parent->comm : "", parent ? sizeof(child->comm) : 1);
 	for (size_t i = 0; parent && i < parent->n; i++)
 		add(child, &parent->v[i]);
 }
 
-void taskmaps__record(struct taskmaps *t, const struct perf_event_header *h)
+uint32_t taskmaps__record(struct taskmaps *t, const struct perf_event_header *h)
 {
+	const struct comm_rec *c = (const void *)h;
 	struct tproc *p;
 
 	switch (h->type) {
 	case PERF_RECORD_MMAP2:
-		if (h->size > sizeof(struct mmap2_rec))
-			on_mmap2(t, (const void *)h, h->size);
-		return;
+		if (h->size > sizeof(struct mmap2_rec) && on_mmap2(t, (const void *)h, h->size))
+			return ((const struct mmap2_rec *)h)->pid;
+		return 0;
 	case PERF_RECORD_COMM:
+		if (h->size < sizeof(*c) + 8)
+			return 0;
+		/* the process's name is its main thread's */
+		if (c->pid == c->tid && (p = get(t, c->pid)))
+			snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strnlen(c->comm, h->size - sizeof(*c)), c->comm);
+		if (!(h->misc & PERF_RECORD_MISC_COMM_EXEC))
+			return 0;
 		/* exec: the mappings of the old image are gone; the new image's MMAP2 follow */
-		if (h->size >= sizeof(struct comm_rec) && (h->misc & PERF_RECORD_MISC_COMM_EXEC) &&
-		    (p = find(t, ((const struct comm_rec *)h)->pid)))
+		if ((p = find(t, c->pid)))
 			clear(p);
-		return;
+		return c->pid;
 	case PERF_RECORD_FORK:
 		if (h->size >= sizeof(struct fork_rec))
 			on_fork(t, (const void *)h);
-		return;
+		return 0;
 	case PERF_RECORD_EXIT:
 		if (h->size >= sizeof(struct fork_rec)) {
 			const struct fork_rec *r = (const void *)h;
@@ -205,9 +218,9 @@ void taskmaps__record(struct taskmaps *t, const struct perf_event_header *h)
 			if (r->pid == r->tid && (p = find(t, r->pid)))
 				p->exited = true;
 		}
-		return;
+		return 0;
 	default:
-		return;
+		return 0;
 	}
 }
 
@@ -217,4 +230,11 @@ const struct taskmap *taskmaps__get(const struct taskmaps *t, uint32_t pid, size
 
 	*n = p ? p->n : 0;
 	return p && p->n ? p->v : NULL;
+}
+
+const char *taskmaps__comm(const struct taskmaps *t, uint32_t pid)
+{
+	const struct tproc *p = find(t, pid);
+
+	return p && p->comm[0] ? p->comm : NULL;
 }

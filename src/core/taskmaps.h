@@ -25,11 +25,16 @@ struct taskmaps *taskmaps__new(size_t max_procs);
 void taskmaps__free(struct taskmaps *t);
 
 /*
- * Apply one record: MMAP2 of an executable file mapping (added), COMM of an exec (the old
- * image is gone), FORK of a new process (it starts with its parent's mappings), EXIT.
- * Other records are ignored.
+ * Apply one record: MMAP2 of an executable file mapping (added), COMM (the name; at an exec
+ * the old image is gone), FORK of a new process (it starts with its parent's mappings and
+ * name), EXIT.
+ * Other records are ignored.  Returns the pid whose code changed (an executable file mapped,
+ * or an exec), else 0.
  */
-void taskmaps__record(struct taskmaps *t, const struct perf_event_header *h);
+uint32_t taskmaps__record(struct taskmaps *t, const struct perf_event_header *h);
+
+/* pid's name as its COMM records (or its parent's, at fork) gave it; NULL if none did. */
+const char *taskmaps__comm(const struct taskmaps *t, uint32_t pid);
 
 /* pid's executable file mappings as recorded, in record order; NULL with *n = 0 if none. */
 const struct taskmap *taskmaps__get(const struct taskmaps *t, uint32_t pid, size_t *n);

@@ -1096,19 +1096,13 @@ none:
 
 void usyms__task_record(void *arg, const struct perf_event_header *h)
 {
-	const struct { struct perf_event_header h; uint32_t pid, tid; char comm[]; } *r = (const void *)h;
 	struct usyms *u = arg;
+	uint32_t changed = taskmaps__record(u->recorded, h);
 	struct uproc *p;
 
-	taskmaps__record(u->recorded, h);
-	if ((h->type != PERF_RECORD_MMAP2 && h->type != PERF_RECORD_COMM) || h->size < sizeof(*r) + 8 ||
-	    !(p = proc_find(u, (pid_t)r->pid)))
-		return;
 	/* New code in a process we know: read its maps again before its next use. */
-	if (h->type == PERF_RECORD_MMAP2 || (h->misc & PERF_RECORD_MISC_COMM_EXEC))
+	if (changed && (p = proc_find(u, (pid_t)changed)))
 		p->stale = true;
-	if (h->type == PERF_RECORD_COMM && r->pid == r->tid)
-		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strnlen(r->comm, h->size - sizeof(*r)), r->comm);
 }
 
 int usyms__capture(struct usyms *u, pid_t pid)
@@ -1122,8 +1116,13 @@ int usyms__capture(struct usyms *u, pid_t pid)
 
 const char *usyms__comm(struct usyms *u, pid_t pid)
 {
-	struct uproc *p = proc_get(u, pid);
+	/* The records name it exactly, even after an exec or once it is gone from /proc. */
+	const char *recorded = taskmaps__comm(u->recorded, (uint32_t)pid);
+	struct uproc *p;
 
+	if (recorded)
+		return recorded;
+	p = proc_get(u, pid);
 	return p ? p->comm : "[unknown]";
 }
 

@@ -71,7 +71,10 @@ void usyms__task_record(void *usyms, const struct perf_event_header *h);
 int usyms__unwind(struct usyms *u, const struct sample *s, uint64_t regs_mask, uint64_t *ips, int max,
 		  enum ustack_how *how);
 
-/* The comm of pid as seen at its first sample ("[unknown]" if it was already gone). */
+/*
+ * The comm of pid: as the kernel's records last named it, else as /proc did at its first
+ * sample ("[unknown]" if it was already gone).
+ */
 const char *usyms__comm(struct usyms *u, pid_t pid);
 
 enum {

@@ -397,12 +397,12 @@ Test(stackcount, frame_pointers_alone_do_not_find_the_chain)
  * MMAP2 records gave for it (without them: one "[unknown]" frame).  With two CPUs it
  * starts on the second and writes on the first, so its mappings are in the ring that is
  * read after the one with its samples: the tracer must take every ring's task records
- * first.
+ * first, in time order (its FORK may be in yet another ring).
  */
 Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 {
 	char probe[512];
-	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", probe, NULL };
+	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", "-P", probe, NULL };
 	char *wargv[] = { "taskset", "2", WL_STACK, "20", "now", "0", NULL };
 	struct cmd_result w;
 	struct proc t;
@@ -429,6 +429,8 @@ Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 	m = strstr(c, "\n  main\n");
 	cr_assert(b && a && m && b < a && a < m, "not the chain, leaf first:\n%s", t.out);
 	cr_assert_eq(block_count(c, "rt_stack_c"), 20, "%s", t.out); /* (the banner names it too) */
+	/* -P: named by its COMM record, /proc having nothing left */
+	cr_assert(strstr(c, "\n    wl_stack ["), "not named wl_stack:\n%s", t.out);
 	proc_free(&t);
 	assert_no_leftover_state();
 }

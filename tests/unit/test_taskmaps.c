@@ -5,6 +5,7 @@
  * mappings (a new thread changes nothing), and past the limit exited processes go first.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "core/taskmaps.h"
@@ -68,11 +69,12 @@ Test(taskmaps, only_executable_file_mappings)
 	const struct taskmap *m;
 	size_t n;
 
-	taskmaps__record(t, mmap2(10, 0x400000, PROT_READ | PROT_EXEC, 77, "/usr/bin/prog"));
-	taskmaps__record(t, mmap2(10, 0x500000, PROT_READ, 77, "/usr/bin/prog"));          /* data */
-	taskmaps__record(t, mmap2(10, 0x600000, PROT_READ | PROT_EXEC, 0, "//anon"));      /* no inode */
-	taskmaps__record(t, mmap2(10, 0x700000, PROT_READ | PROT_EXEC, 5, "[vdso]"));      /* no file */
-	taskmaps__record(t, mmap2(10, 0x7f0000, PROT_READ | PROT_EXEC, 78, "/lib/libc.so.6"));
+	/* the pid comes back for new code only: what usyms re-reads the maps for */
+	cr_expect_eq(taskmaps__record(t, mmap2(10, 0x400000, PROT_READ | PROT_EXEC, 77, "/usr/bin/prog")), 10);
+	cr_expect_eq(taskmaps__record(t, mmap2(10, 0x500000, PROT_READ, 77, "/usr/bin/prog")), 0);     /* data */
+	cr_expect_eq(taskmaps__record(t, mmap2(10, 0x600000, PROT_READ | PROT_EXEC, 0, "//anon")), 0); /* no inode */
+	cr_expect_eq(taskmaps__record(t, mmap2(10, 0x700000, PROT_READ | PROT_EXEC, 5, "[vdso]")), 0); /* no file */
+	cr_expect_eq(taskmaps__record(t, mmap2(10, 0x7f0000, PROT_READ | PROT_EXEC, 78, "/lib/libc.so.6")), 10);
 	m = taskmaps__get(t, 10, &n);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(m[0].start, 0x400000);
@@ -94,13 +96,42 @@ Test(taskmaps, exec_forgets_fork_inherits_threads_change_nothing)
 	taskmaps__record(t, task(PERF_RECORD_FORK, 0, 10, 10, 11)); /* new thread of 10 */
 	cr_assert_eq(count(t, 20), 1, "a child starts with its parent's mappings");
 	cr_assert_eq(count(t, 10), 1);
-	taskmaps__record(t, task(PERF_RECORD_COMM, 0, 20, 0, 20));  /* prctl rename */
+	cr_expect_eq(taskmaps__record(t, task(PERF_RECORD_COMM, 0, 20, 0, 20)), 0); /* prctl rename */
 	cr_assert_eq(count(t, 20), 1, "a rename is not an exec");
-	taskmaps__record(t, task(PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC, 20, 0, 20));
+	cr_expect_eq(taskmaps__record(t, task(PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC, 20, 0, 20)), 20);
 	cr_assert_eq(count(t, 20), 0, "exec: the old image is gone");
 	taskmaps__record(t, mmap2(20, 0x500000, PROT_EXEC, 88, "/usr/bin/true"));
 	cr_assert_eq(count(t, 20), 1);
 	cr_assert_eq(count(t, 10), 1, "the parent keeps its own");
+	taskmaps__free(t);
+}
+
+static const struct perf_event_header *comm_rec(uint32_t pid, uint32_t tid, uint16_t misc, const char *name)
+{
+	static uint64_t b[8];
+	struct perf_event_header *h = (void *)b;
+
+	memset(b, 0, sizeof(b));
+	*h = (struct perf_event_header){ PERF_RECORD_COMM, misc, sizeof(b) };
+	memcpy((char *)b + 8, &pid, 4);
+	memcpy((char *)b + 12, &tid, 4);
+	snprintf((char *)b + 16, 16, "%s", name);
+	return h;
+}
+
+Test(taskmaps, names_from_comm_and_fork)
+{
+	struct taskmaps *t = taskmaps__new(16);
+
+	cr_assert_null(taskmaps__comm(t, 10));
+	taskmaps__record(t, comm_rec(10, 10, 0, "bash"));
+	taskmaps__record(t, comm_rec(10, 11, 0, "worker")); /* a thread's name is not the process's */
+	cr_assert_str_eq(taskmaps__comm(t, 10), "bash");
+	taskmaps__record(t, task(PERF_RECORD_FORK, 0, 20, 10, 20));
+	cr_assert_str_eq(taskmaps__comm(t, 20), "bash", "a child starts with its parent's name");
+	cr_expect_eq(taskmaps__record(t, comm_rec(20, 20, PERF_RECORD_MISC_COMM_EXEC, "ls")), 20);
+	cr_assert_str_eq(taskmaps__comm(t, 20), "ls");
+	cr_assert_str_eq(taskmaps__comm(t, 10), "bash");
 	taskmaps__free(t);
 }
 
