@@ -54,10 +54,10 @@ timed() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# "median 0.81 us, p90 1.09 us (200 samples)" and "(0 with frame-pointer steps; 0 by libunwind"
-# from stackcount's -v report in file $1, as "median p90 samples fp_steps by_libunwind".
+# "median 0.81 us, p90 1.09 us (200 samples)" and "(0 with frames without CFI; 0 by libunwind"
+# from stackcount's -v report in file $1, as "median p90 samples no_cfi by_libunwind".
 unwind_stats() {
-	sed -n 's/.*DWARF unwinding (\([0-9]*\) with frame-pointer steps; \([0-9]*\) by libunwind.*median \([0-9.]*\) us, p90 \([0-9.]*\) us (\([0-9]*\) samples).*/\3 \4 \5 \1 \2/p' "$1"
+	sed -n 's/.*DWARF unwinding (\([0-9]*\) with frames without CFI; \([0-9]*\) by libunwind.*median \([0-9.]*\) us, p90 \([0-9.]*\) us (\([0-9]*\) samples).*/\3 \4 \5 \1 \2/p' "$1"
 }
 
 # One case under one unwinder ($1: dwarf or libunwind); its -v report into $TMP/err.
@@ -101,7 +101,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	done
 done
 mid() { tr ' ' '\n' | grep -v '^$' | median; }
-printf '%-8s %-10s %9s %9s %9s %s\n' case unwinder median p90 samples "per-round medians (frame-pointer steps, left to libunwind: last round)"
+printf '%-8s %-10s %9s %9s %9s %s\n' case unwinder median p90 samples "per-round medians (stacks with frames without CFI, left to libunwind: last round)"
 for case in hot fresh system; do
 	for how in dwarf libunwind; do
 		printf '%-8s %-10s %9s %9s %9s %s (%s, %s)\n' $case $how \

@@ -199,14 +199,11 @@ static bool step_cfi(const struct frame *f, const struct cfi_row *row, struct un
  * ABI's outermost frame (ld.so's _start).  As libunwind does, a saved rbp more than 16 KiB
  * above this one is not believed, and no other register is known after such a step.
  */
-static bool step_fp(const struct frame *f, struct unwind_regs *caller, unsigned *fp_steps)
+static bool step_fp(const struct frame *f, struct unwind_regs *caller)
 {
 	uint64_t rbp, v;
 
-	if (frame_reg((void *)f, RBP_COLUMN, &rbp) || !rbp)
-		return false;
-	++*fp_steps;
-	if (frame_mem((void *)f, rbp + 8, 8, &v))
+	if (frame_reg((void *)f, RBP_COLUMN, &rbp) || !rbp || frame_mem((void *)f, rbp + 8, 8, &v))
 		return false;
 	caller->known = 1u << RA_COLUMN | 1u << SP_COLUMN;
 	caller->val[RA_COLUMN] = v;
@@ -219,13 +216,13 @@ static bool step_fp(const struct frame *f, struct unwind_regs *caller, unsigned 
 }
 
 int unwind_cfi(struct unwind_cache *c, unwind_module_fn module, void *arg, struct unwind_regs *regs,
-	       const struct unwind_stack *st, uint64_t *ips, int max, unsigned *fp_steps)
+	       const struct unwind_stack *st, uint64_t *ips, int max, unsigned *no_cfi)
 {
 	struct frame f = { regs, st };
 	bool exact = true; /* the sampled IP is exact; return addresses are looked up at IP - 1 */
 	int n = 0;
 
-	*fp_steps = 0;
+	*no_cfi = 0;
 	while (n < max) {
 		struct unwind_regs caller;
 		struct unwind_module mod;
@@ -246,8 +243,9 @@ int unwind_cfi(struct unwind_cache *c, unwind_module_fn module, void *arg, struc
 			more = step_cfi(&f, &s->row, &caller);
 			exact = s->row.signal_frame;
 		} else {
-			more = step_fp(&f, &caller, fp_steps);
+			more = step_fp(&f, &caller);
 			exact = false;
+			++*no_cfi;
 		}
 		/* No progress would loop forever. */
 		if (!more || (caller.val[RA_COLUMN] == ip && caller.val[SP_COLUMN] == regs->val[SP_COLUMN]))

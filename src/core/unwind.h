@@ -47,12 +47,12 @@ void unwind_cache__free(struct unwind_cache *c);
 
 /*
  * Unwind from regs (the sampled registers; changed) over st: IPs leaf first into
- * ips[0..max).  Frames of code without CFI are stepped by frame pointer; *fp_steps says how
- * many were tried (a null frame pointer, the ABI's outermost frame, is no try).  The number of frames: the walk ends where the CFI says the stack ends, where a value
+ * ips[0..max).  Frames of code without CFI are stepped by frame pointer (a null one ends the
+ * stack, as the ABI's outermost frame has it); *no_cfi says how many such frames there were.  The number of frames: the walk ends where the CFI says the stack ends, where a value
  * lies outside the stack copy, or at max.  -ENOTSUP when a frame's CFI is beyond this
  * unwinder (malformed, or valid but not taken by parsers/cfi): libunwind may still follow it.
  */
 int unwind_cfi(struct unwind_cache *c, unwind_module_fn module, void *arg, struct unwind_regs *regs,
-	       const struct unwind_stack *st, uint64_t *ips, int max, unsigned *fp_steps);
+	       const struct unwind_stack *st, uint64_t *ips, int max, unsigned *no_cfi);
 
 #endif

@@ -120,7 +120,7 @@ struct usyms {
 	unw_accessors_t acc;
 	struct unwind_cache *rows;
 	enum unwinder { UNWIND_CFI, UNWIND_LIBUNWIND, UNWIND_CHECK } unwinder; /* RAWTRACE_UNWIND */
-	uint64_t n_dwarf, n_fp, n_none, n_memo, n_libunwind, n_fp_steps, n_checked, n_differ, n_unchecked;
+	uint64_t n_dwarf, n_fp, n_none, n_memo, n_libunwind, n_no_cfi, n_checked, n_differ, n_unchecked;
 	uint32_t *times_ns;
 	size_t ntimes;
 };
@@ -966,7 +966,7 @@ static int module_of(void *arg, uint64_t addr, struct unwind_module *mod)
 
 /* Our own CFI unwinder (core/unwind): -ENOTSUP for what it leaves to libunwind. */
 static int unwind_own(struct usyms *u, struct uproc *p, const struct sample *s, uint64_t mask, uint64_t sp,
-		      uint64_t *ips, int max, unsigned *fp_steps)
+		      uint64_t *ips, int max, unsigned *no_cfi)
 {
 	struct unwind_regs regs = { .known = 0 };
 	struct unwind_stack st = { s->stack, s->stack_dyn_size, sp };
@@ -974,7 +974,7 @@ static int unwind_own(struct usyms *u, struct uproc *p, const struct sample *s, 
 	for (unsigned r = 0; r < CFI_NREGS; r++)
 		if (!sample_reg(s, mask, perf_reg_of_unw(r), &regs.val[r]))
 			regs.known |= 1u << r;
-	return unwind_cfi(u->rows, module_of, p, &regs, &st, ips, max, fp_steps);
+	return unwind_cfi(u->rows, module_of, p, &regs, &st, ips, max, no_cfi);
 }
 
 /* RAWTRACE_UNWIND=check: both unwinders on every sample; the first differences are shown. */
@@ -998,7 +998,7 @@ static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s
 			uint64_t *ips, int max)
 {
 	uint64_t ip, sp;
-	unsigned fp_steps;
+	unsigned no_cfi;
 	int n;
 
 	if (sample_reg(s, mask, PERF_REG_SP, &sp) || sample_reg(s, mask, PERF_REG_IP, &ip))
@@ -1014,14 +1014,14 @@ static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s
 	}
 	if (u->unwinder == UNWIND_LIBUNWIND)
 		return unwind_libunwind(u, p, s, mask, ip, sp, ips, max);
-	n = unwind_own(u, p, s, mask, sp, ips, max, &fp_steps);
-	if (n > 0 && fp_steps)
-		u->n_fp_steps++;
+	n = unwind_own(u, p, s, mask, sp, ips, max, &no_cfi);
+	if (n > 0 && no_cfi)
+		u->n_no_cfi++;
 	if (u->unwinder == UNWIND_CHECK) {
 		uint64_t ref[max > 0 ? max : 1];
 		int nref = unwind_libunwind(u, p, s, mask, ip, sp, ref, max);
 
-		if (n >= 0 && fp_steps) {
+		if (n >= 0 && no_cfi) {
 			u->n_unchecked++;
 		} else if (n >= 0) {
 			check_unwind(u, p, ips, n, ref, nref);
@@ -1164,7 +1164,7 @@ void usyms__stats(const struct usyms *u, struct ustack_stats *st)
 	st->checked = u->n_checked;
 	st->differ = u->n_differ;
 	st->unchecked = u->n_unchecked;
-	st->fp_steps = u->n_fp_steps;
+	st->no_cfi = u->n_no_cfi;
 	st->timed = u->ntimes;
 	if (!u->ntimes)
 		return;

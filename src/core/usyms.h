@@ -35,10 +35,10 @@ enum ustack_how { USTACK_NONE, USTACK_DWARF, USTACK_FP };
 struct ustack_stats {
 	uint64_t dwarf, fp, none; /* samples by method */
 	uint64_t remembered;      /* DWARF stacks copied from an earlier identical libunwind unwind */
-	uint64_t fp_steps;        /* DWARF stacks with frames of code without CFI (frame pointers) */
+	uint64_t no_cfi;          /* DWARF stacks with frames of code without CFI (frame pointers) */
 	uint64_t libunwind;       /* DWARF stacks our CFI unwinder left to libunwind */
 	uint64_t checked, differ; /* RAWTRACE_USTACK=check: stacks unwound both ways; how many differ */
-	uint64_t unchecked;       /* ... and not compared, having frame-pointer steps */
+	uint64_t unchecked;       /* ... and not compared, having frames without CFI */
 	double median_us, p90_us; /* DWARF unwind time per sample (of the first 65536) */
 	uint64_t timed;           /* how many samples the times are over */
 };

@@ -387,16 +387,16 @@ static void report_unwinding(const struct state *st)
 
 	usyms__stats(st->usyms, &us);
 	fprintf(stderr,
-		"user stacks: %llu by DWARF unwinding (%llu with frame-pointer steps; %llu by libunwind, %llu of them "
+		"user stacks: %llu by DWARF unwinding (%llu with frames without CFI; %llu by libunwind, %llu of them "
 		"repeating an earlier unwind), %llu by frame pointers, %llu empty",
-		(unsigned long long)us.dwarf, (unsigned long long)us.fp_steps, (unsigned long long)us.libunwind,
+		(unsigned long long)us.dwarf, (unsigned long long)us.no_cfi, (unsigned long long)us.libunwind,
 		(unsigned long long)us.remembered, (unsigned long long)us.fp, (unsigned long long)us.none);
 	if (us.timed)
 		fprintf(stderr, "; DWARF unwind time per sample: median %.2f us, p90 %.2f us (%llu samples)",
 			us.median_us, us.p90_us, (unsigned long long)us.timed);
 	fputc('\n', stderr);
 	if (us.checked || us.unchecked)
-		fprintf(stderr, "unwind check: %llu stacks unwound both ways, %llu differ (%llu with frame-pointer steps not compared)\n",
+		fprintf(stderr, "unwind check: %llu stacks unwound both ways, %llu differ (%llu with frames without CFI not compared)\n",
 			(unsigned long long)us.checked, (unsigned long long)us.differ, (unsigned long long)us.unchecked);
 }
 

@@ -37,7 +37,8 @@ struct image {
 static void put(struct image *im, const void *p, size_t n)
 {
 	cr_assert(im->len + n <= sizeof(im->b));
-	memcpy(im->b + im->len, p, n);
+	if (n)
+		memcpy(im->b + im->len, p, n);
 	im->len += n;
 }
 
