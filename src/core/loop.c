@@ -42,19 +42,28 @@ void loop_block_signals(void)
 #define TRAILER_TIME_FROM_END 24
 #define TRAILER_SIZE 32
 
+uint64_t session__record_time(const struct perf_event_header *h)
+{
+	uint64_t t = 0;
+
+	if (h->type == PERF_RECORD_SAMPLE) {
+		if (h->size >= SAMPLE_TIME_AT + sizeof(t))
+			memcpy(&t, (const char *)h + SAMPLE_TIME_AT, sizeof(t));
+	} else if (h->size >= sizeof(*h) + TRAILER_SIZE) {
+		memcpy(&t, (const char *)h + h->size - TRAILER_TIME_FROM_END, sizeof(t));
+	}
+	return t;
+}
+
 struct evsel *session__account(struct session *s, const struct perf_event_header *h)
 {
 	struct evsel *ev = NULL;
-	uint64_t lost, t = 0;
+	uint64_t lost, t = session__record_time(h);
 
 	if (h->type == PERF_RECORD_SAMPLE) {
 		ev = session__find_id(s, sample__id(h));
 		if (ev)
 			ev->delivered++;
-		if (h->size >= SAMPLE_TIME_AT + sizeof(t))
-			memcpy(&t, (const char *)h + SAMPLE_TIME_AT, sizeof(t));
-	} else if (h->size >= sizeof(*h) + TRAILER_SIZE) {
-		memcpy(&t, (const char *)h + h->size - TRAILER_TIME_FROM_END, sizeof(t));
 	}
 	if (h->type == PERF_RECORD_LOST && h->size >= sizeof(*h) + 2 * sizeof(uint64_t) + TRAILER_SIZE) {
 		struct loss_window *w = &s->lossw[s->nlossw++ % LOSS_WINDOWS];
@@ -150,7 +159,6 @@ static bool is_task_record(uint32_t type)
 static void dispatch(struct session *s, const struct perf_event_header *h)
 {
 	struct evsel *ev = session__account(s, h);
-	struct sample smp;
 
 	if (s->tasks && is_task_record(h->type)) {
 		/* Unless the look-ahead of session__drain already handed it out. */
@@ -159,7 +167,7 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 		if (h->type == PERF_RECORD_MMAP2)
 			return;
 		if (s->ordered)
-			hold(s, s->tasks, h, session__task_time(h));
+			hold(s, s->tasks, h, session__record_time(h));
 		else
 			session__task_record(s, h);
 		return;
@@ -174,9 +182,9 @@ static void dispatch(struct session *s, const struct perf_event_header *h)
 		deliver(s, ev, h);
 		return;
 	}
-	if (!ev->cfg.on_sample || sample__parse(h, ev->sample_type, ev->cfg.regs_user, &smp))
-		return;
-	hold(s, ev, h, smp.time);
+	/* Parsed once, at delivery; a malformed sample is dropped there. */
+	if (ev->cfg.on_sample)
+		hold(s, ev, h, session__record_time(h));
 }
 
 static uint64_t now_ns(void)
@@ -250,7 +258,7 @@ static void look_ahead_for_tasks(struct session *s)
 			if (!(copy = malloc(h->size)))
 				break;
 			memcpy(copy, h, h->size);
-			v[n] = (struct task_copy){ session__task_time(h), (unsigned)n, copy };
+			v[n] = (struct task_copy){ session__record_time(h), (unsigned)n, copy };
 			n++;
 		}
 		/* What could not be copied is handed out in the main pass, in ring order. */

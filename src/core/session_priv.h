@@ -138,8 +138,8 @@ void session__task_record(struct session *s, const struct perf_event_header *h);
 /* Name every task that exists now (or the target's), from /proc (tasks.c). */
 void session__snapshot_comms(struct session *s);
 
-/* The time of a record of the tasks event, from its sample_id trailer. */
-uint64_t session__task_time(const struct perf_event_header *h);
+/* When a record of ours was written (a sample's TIME, else its sample_id trailer's); 0 if too short. */
+uint64_t session__record_time(const struct perf_event_header *h);
 
 /* Free a held copy (order__fini's drop). */
 void session__drop_held(void *item);

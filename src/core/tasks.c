@@ -36,15 +36,6 @@ struct task_rec {
  */
 #define TRAILER 32
 
-uint64_t session__task_time(const struct perf_event_header *h)
-{
-	uint64_t t = 0;
-
-	if (h->size >= sizeof(*h) + TRAILER)
-		memcpy(&t, (const char *)h + h->size - 24, sizeof(t));
-	return t;
-}
-
 static void set_comm(struct session *s, uint32_t tid, const char *name, size_t len)
 {
 	uint64_t *v = agg_get(&s->comms, tid);
