@@ -224,7 +224,7 @@ int unwind_cfi(struct unwind_cache *c, unwind_module_fn module, void *arg, struc
 
 	*no_cfi = 0;
 	while (n < max) {
-		struct unwind_regs caller;
+		struct unwind_regs caller = { .known = 0 }; /* the progress check reads unknown values */
 		struct unwind_module mod;
 		const struct row_slot *s = NULL;
 		uint64_t ip = regs->val[RA_COLUMN], look;
