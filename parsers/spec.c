@@ -200,14 +200,7 @@ static int parse_signature(const char *t, struct range r, struct spec_param **ou
 	return 0;
 }
 
-/* What a probe offers to its expressions. */
-struct scope {
-	char type;
-	const struct spec_param *params;
-	size_t nparams;
-};
-
-static int check_names(const struct expr *e, const struct scope *sc, struct expr_error *err)
+static int check_names(const struct expr *e, const struct spec_site *sc, struct expr_error *err)
 {
 	if (!e)
 		return 0;
@@ -244,7 +237,7 @@ static int check_names(const struct expr *e, const struct scope *sc, struct expr
 	}
 }
 
-static struct expr *parse_checked(const char *t, struct range r, const struct scope *sc,
+static struct expr *parse_checked(const char *t, struct range r, const struct spec_site *sc,
 				  struct expr_error *err)
 {
 	struct expr *e = expr_parse_range(t, r.s, r.e, err);
@@ -326,19 +319,18 @@ static int trace_head(const char *t, struct range r, struct trace_spec *s, struc
 			p[1] = p[0];
 		}
 	}
-	s->type = type;
+	s->site.type = type;
 	fi = n == 4 ? 3 : 2;
 	if (type == 't' && p[1].s == p[1].e)
 		return fail(err, p[1].s, "missing tracepoint category");
-	s->library = dup_range(t, type == 't' ? (struct range){r.s, r.s} : p[1]);
-	s->category = dup_range(t, type == 't' ? p[1] : n == 4 ? p[2] : (struct range){r.s, r.s});
-	if (!s->library || !s->category)
+	s->site.library = dup_range(t, type == 't' ? (struct range){r.s, r.s} : p[1]);
+	s->site.category = dup_range(t, type == 't' ? p[1] : n == 4 ? p[2] : (struct range){r.s, r.s});
+	if (!s->site.library || !s->site.category)
 		return fail(err, r.s, "out of memory");
-	return parse_function(t, p[fi], type, type == 'p', &s->function, &s->offset, err);
+	return parse_function(t, p[fi], type, type == 'p', &s->site.function, &s->site.offset, err);
 }
 
-static int trace_args(const char *t, struct range r, struct trace_spec *s, const struct scope *sc,
-		      struct expr_error *err)
+static int trace_args(const char *t, struct range r, struct trace_spec *s, struct expr_error *err)
 {
 	size_t n = split_top(t, r, ',', NULL, 0), i;
 	struct range *parts, a;
@@ -360,7 +352,7 @@ static int trace_args(const char *t, struct range r, struct trace_spec *s, const
 			rc = fail(err, a.s, "empty argument");
 			break;
 		}
-		s->args[i] = parse_checked(t, a, sc, err);
+		s->args[i] = parse_checked(t, a, &s->site, err);
 		s->nargs = i + 1;
 		if (!s->args[i]) {
 			rc = -EINVAL;
@@ -376,7 +368,6 @@ static int trace_args(const char *t, struct range r, struct trace_spec *s, const
 
 static int trace_parse(const char *t, size_t len, struct trace_spec *s, struct expr_error *err)
 {
-	struct scope sc;
 	struct range head, sig = {0, 0}, r;
 	size_t i, j, close;
 	int depth = 0;
@@ -406,14 +397,13 @@ static int trace_parse(const char *t, size_t len, struct trace_spec *s, struct e
 	if (trace_head(t, head, s, err))
 		return -EINVAL;
 	if (sig.e) {
-		if (s->type == 't' || s->type == 'u')
+		if (s->site.type == 't' || s->site.type == 'u')
 			return fail(err, sig.s, "a signature is not allowed for t: and u: probes");
 		s->has_signature = true;
-		if (parse_signature(t, (struct range){sig.s + 1, sig.e}, &s->params, &s->nparams,
+		if (parse_signature(t, (struct range){sig.s + 1, sig.e}, &s->site.params, &s->site.nparams,
 				    err))
 			return -EINVAL;
 	}
-	sc = (struct scope){s->type, s->params, s->nparams};
 
 	for (; j < len && is_space(t[j]); j++)
 		;
@@ -422,7 +412,7 @@ static int trace_parse(const char *t, size_t len, struct trace_spec *s, struct e
 		if (!close)
 			return fail(err, j, "unbalanced '(' in the predicate");
 		r = (struct range){j + 1, close};
-		s->pred = parse_checked(t, r, &sc, err);
+		s->pred = parse_checked(t, r, &s->site, err);
 		if (!s->pred)
 			return -EINVAL;
 		s->pred_text = dup_range(t, trim(t, r));
@@ -447,20 +437,25 @@ static int trace_parse(const char *t, size_t len, struct trace_spec *s, struct e
 	if (j < len) {
 		if (t[j] != ',')
 			return fail(err, j, "expected ',' and arguments after the format string");
-		if (trace_args(t, (struct range){j + 1, len}, s, &sc, err))
+		if (trace_args(t, (struct range){j + 1, len}, s, err))
 			return -EINVAL;
 	}
 	return fmt_check_args(&s->fmt, s->nargs, s->fmt_col, s->arg_cols, err);
+}
+
+static void free_site(struct spec_site *site)
+{
+	free(site->library);
+	free(site->category);
+	free(site->function);
+	free_params(site->params, site->nparams);
 }
 
 void trace_spec_free(struct trace_spec *s)
 {
 	size_t i;
 
-	free(s->library);
-	free(s->category);
-	free(s->function);
-	free_params(s->params, s->nparams);
+	free_site(&s->site);
 	expr_free(s->pred);
 	free(s->pred_text);
 	fmt_free(&s->fmt);
@@ -511,16 +506,16 @@ static int argdist_function(const char *t, struct range r, struct argdist_spec *
 		return fail(err, open < r.e ? open : r.e,
 			    "the function needs parentheses, even when empty: %.*s()",
 			    (int)(open - r.s), t + r.s);
-	if (parse_function(t, (struct range){r.s, open}, s->type, false, &s->function, &off, err))
+	if (parse_function(t, (struct range){r.s, open}, s->site.type, false, &s->site.function, &off, err))
 		return -EINVAL;
 	sig = trim(t, (struct range){open + 1, r.e - 1});
-	if ((s->type == 't' || s->type == 'u') && sig.s != sig.e)
+	if ((s->site.type == 't' || s->site.type == 'u') && sig.s != sig.e)
 		return fail(err, open, "a signature is not allowed for t: and u: probes");
-	return parse_signature(t, sig, &s->params, &s->nparams, err);
+	return parse_signature(t, sig, &s->site.params, &s->site.nparams, err);
 }
 
 static int argdist_exprs(const char *t, struct range tr, struct range er, bool histogram,
-			 struct argdist_spec *s, const struct scope *sc, struct expr_error *err)
+			 struct argdist_spec *s, struct expr_error *err)
 {
 	size_t nt = split_top(t, tr, ',', NULL, 0), ne = split_top(t, er, ',', NULL, 0), i;
 	struct range *parts;
@@ -549,7 +544,7 @@ static int argdist_exprs(const char *t, struct range tr, struct range er, bool h
 		struct range a = trim(t, parts[i]);
 
 		s->expr_cols[i] = (int)a.s;
-		s->exprs[i] = parse_checked(t, a, sc, err);
+		s->exprs[i] = parse_checked(t, a, &s->site, err);
 		if (!s->exprs[i]) {
 			rc = -EINVAL;
 			break;
@@ -592,7 +587,6 @@ static int argdist_parse(const char *t, size_t len, bool histogram, struct argdi
 			 struct expr_error *err)
 {
 	struct range all = {0, len}, p[MAX_ARGDIST_PARTS], hash[2];
-	struct scope sc;
 	size_t n;
 
 	/* The label is everything after the first '#' outside quotes. */
@@ -617,22 +611,21 @@ static int argdist_parse(const char *t, size_t len, bool histogram, struct argdi
 	if (!probe_type(t, p[0]))
 		return fail(err, p[0].s, "probe type must be p, r, t or u, not '%.*s'",
 			    (int)(p[0].e - p[0].s), t + p[0].s);
-	s->type = t[p[0].s];
-	if (s->type == 't' && trim(t, p[1]).s == trim(t, p[1]).e)
+	s->site.type = t[p[0].s];
+	if (s->site.type == 't' && trim(t, p[1]).s == trim(t, p[1]).e)
 		return fail(err, p[1].s, "missing tracepoint category");
-	s->library = dup_range(t, s->type == 't' ? (struct range){0, 0} : p[1]);
-	s->category = dup_range(t, s->type == 't' ? p[1] : (struct range){0, 0});
-	if (!s->library || !s->category)
+	s->site.library = dup_range(t, s->site.type == 't' ? (struct range){0, 0} : p[1]);
+	s->site.category = dup_range(t, s->site.type == 't' ? p[1] : (struct range){0, 0});
+	if (!s->site.library || !s->site.category)
 		return fail(err, p[1].s, "out of memory");
 	if (argdist_function(t, p[2], s, err))
 		return -EINVAL;
-	sc = (struct scope){s->type, s->params, s->nparams};
 	if (n == 4)
 		return fail(err, p[3].e, "types need expressions: add ':EXPR'");
-	if (n >= 5 && argdist_exprs(t, p[3], p[4], histogram, s, &sc, err))
+	if (n >= 5 && argdist_exprs(t, p[3], p[4], histogram, s, err))
 		return -EINVAL;
 	if (n == 3) {
-		if (s->type == 'r') {
+		if (s->site.type == 'r') {
 			if (default_retval(s, (int)p[2].e, err))
 				return -EINVAL;
 		} else if (histogram) {
@@ -642,7 +635,7 @@ static int argdist_parse(const char *t, size_t len, bool histogram, struct argdi
 		}
 	}
 	if (n == 6) {
-		s->filter = parse_checked(t, p[5], &sc, err);
+		s->filter = parse_checked(t, p[5], &s->site, err);
 		if (!s->filter)
 			return -EINVAL;
 		s->filter_text = dup_range(t, trim(t, p[5]));
@@ -656,10 +649,7 @@ void argdist_spec_free(struct argdist_spec *s)
 {
 	size_t i;
 
-	free(s->library);
-	free(s->category);
-	free(s->function);
-	free_params(s->params, s->nparams);
+	free_site(&s->site);
 	for (i = 0; i < s->nexprs; i++) {
 		if (s->types)
 			expr_type_free(&s->types[i]);

@@ -35,15 +35,20 @@ struct spec_param {
 /* The 0-based index of the parameter called name (= its argN - 1), or -1. */
 int spec_param_index(const struct spec_param *params, size_t n, const char *name);
 
-struct trace_spec {
-	char type;	    /* 'p', 'r', 't' or 'u' */
-	char *library;	    /* p/r/u: library or binary, "" for the kernel; t: "" */
-	char *category;	    /* t: tracepoint category; u: provider or ""; p/r: "" */
-	char *function;	    /* p/r: function; t: event; u: probe */
-	uint64_t offset;    /* p: the +offset, else 0 */
-	bool has_signature; /* even "()" counts */
+/* Where a probe goes: the type:library:function part both spec languages share. */
+struct spec_site {
+	char type;	 /* 'p', 'r', 't' or 'u' */
+	char *library;	 /* p/r/u: library or binary, "" for the kernel; t: "" */
+	char *category;	 /* t: tracepoint category; u: provider or ""; p/r: "" */
+	char *function;	 /* p/r: function; t: event; u: probe */
+	uint64_t offset; /* trace p probes: the +offset, else 0 */
 	struct spec_param *params;
 	size_t nparams;
+};
+
+struct trace_spec {
+	struct spec_site site;
+	bool has_signature; /* even "()" counts */
 	struct expr *pred; /* NULL when absent */
 	char *pred_text;   /* the text inside the parentheses, NULL when absent */
 	bool has_fmt;
@@ -61,12 +66,7 @@ int trace_spec_parse(const char *text, struct trace_spec *s, struct expr_error *
 void trace_spec_free(struct trace_spec *s);
 
 struct argdist_spec {
-	char type;	/* 'p', 'r', 't' or 'u' */
-	char *library;	/* p/r/u: library, "" for the kernel; t: "" */
-	char *category; /* t: category; else "" */
-	char *function; /* p/r: function; t: event; u: probe */
-	struct spec_param *params;
-	size_t nparams;
+	struct spec_site site;
 	/*
 	 * One type per expression.  Without expressions an r probe gets type int and
 	 * expression $retval (text "retval", the name BCC prints); p, t and u probes count

@@ -71,7 +71,7 @@ static int leaf_argn(const struct specprobe_req *r, const struct expr *e)
 	if (e->kind == EXPR_VAR && e->var == EXPR_VAR_ARG)
 		return e->argn;
 	if (e->kind == EXPR_IDENT) {
-		i = spec_param_index(r->params, r->nparams, e->name);
+		i = spec_param_index(r->site.params, r->site.nparams, e->name);
 		return i >= 0 ? i + 1 : 0;
 	}
 	return 0;
@@ -105,7 +105,7 @@ static int add_leaf(struct specprobe *p, const struct specprobe_req *r, struct t
 		}
 		if (field__find(&l->f, tp, e->name)) {
 			snprintf(err, errlen, "tracepoint %s:%s has no field '%s'; 'rawtrace tplist -v %s:%s' lists them",
-				 r->category, r->function, e->name, r->category, r->function);
+				 r->site.category, r->site.function, e->name, r->site.category, r->site.function);
 			return -EINVAL;
 		}
 		snprintf(l->fetch, sizeof(l->fetch), "%.15s", e->name);
@@ -128,7 +128,7 @@ static int add_leaf(struct specprobe *p, const struct specprobe_req *r, struct t
 			l->src = SRC_COMM;
 			break;
 		case EXPR_VAR_RETVAL:
-			if (r->type != 'r') {
+			if (r->site.type != 'r') {
 				snprintf(err, errlen, "retval needs a return (r:) probe");
 				return -EINVAL;
 			}
@@ -147,8 +147,8 @@ static int add_leaf(struct specprobe *p, const struct specprobe_req *r, struct t
 	case EXPR_IDENT:
 arg:
 		argn = leaf_argn(r, e);
-		if (r->type == 't' || !argn || argn > 6) {
-			snprintf(err, errlen, r->type == 't' ? "'%s' on a tracepoint: use args->FIELD" : "unknown name '%s'",
+		if (r->site.type == 't' || !argn || argn > 6) {
+			snprintf(err, errlen, r->site.type == 't' ? "'%s' on a tracepoint: use args->FIELD" : "unknown name '%s'",
 				 e->name ? e->name : "arg");
 			return -EINVAL;
 		}
@@ -205,8 +205,8 @@ static int collect(struct specprobe *p, const struct specprobe_req *r, struct te
 	case EXPR_ENTRY:
 		if (find_leaf(p, e))
 			return 0;
-		argn = spec_param_index(r->params, r->nparams, e->name) + 1;
-		if (r->type != 'r' || argn < 1 || argn > 6 || (p->entry_argn && p->entry_argn != argn)) {
+		argn = spec_param_index(r->site.params, r->site.nparams, e->name) + 1;
+		if (r->site.type != 'r' || argn < 1 || argn > 6 || (p->entry_argn && p->entry_argn != argn)) {
 			snprintf(err, errlen, "$entry(%s) needs an r: probe with %s in its signature (one $entry per probe)",
 				 e->name, e->name);
 			return -EINVAL;
@@ -273,7 +273,7 @@ static char *fetchargs(struct specprobe *p, const struct specprobe_req *r)
 {
 	char *buf = calloc(1, 4096);
 	size_t n = 0;
-	bool user = r->library && *r->library;
+	bool user = r->site.library && *r->site.library;
 
 	if (!buf)
 		return NULL;
@@ -308,8 +308,8 @@ static char *fetchargs(struct specprobe *p, const struct specprobe_req *r)
 
 static int resolve_probe(const struct specprobe_req *r, struct probe_target *out)
 {
-	struct pattern pat = { .type = 'p', .lib = (char *)r->library, .func = (char *)r->function,
-			       .text = (char *)r->function };
+	struct pattern pat = { .type = 'p', .lib = (char *)r->site.library, .func = (char *)r->site.function,
+			       .text = (char *)r->site.function };
 	struct probe_list l;
 	int ret;
 
@@ -349,7 +349,7 @@ static int add_entry_probe(struct session *s, struct specprobe *p, const struct 
 {
 	struct ev_cfg cfg = { .mode = EV_SAMPLE, .on_sample = on_entry, .arg = p };
 	struct probe_spec ps = { .type = t->kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL, .path = t->path,
-				 .func = t->func, .offset = t->offset + r->offset, .label = r->function };
+				 .func = t->func, .offset = t->offset + r->site.offset, .label = r->site.function };
 	char fa[64] = "";
 
 	if (agg_init(&p->inflight, INFLIGHT)) {
@@ -367,7 +367,7 @@ static int add_entry_probe(struct session *s, struct specprobe *p, const struct 
 	if (!p->entry_ev)
 		return -EINVAL;
 	if (p->entry_argn && field__find(&p->entry_f, evsel__tep(p->entry_ev), "e")) {
-		err_msg("entry probe of %s has no field e", r->function);
+		err_msg("entry probe of %s has no field e", r->site.function);
 		return -EINVAL;
 	}
 	return 0;
@@ -399,14 +399,14 @@ static int add_buckets(struct session *s, struct specprobe *p, const struct spec
 		snprintf(filter, sizeof(filter), "%s%s%s%s >= %llu && %s <= %llu", p->kfilter ? "(" : "",
 			 p->kfilter ? p->kfilter : "", p->kfilter ? ") && " : "", l->fetch, (unsigned long long)lo,
 			 l->fetch, (unsigned long long)hi);
-		p->counters[i] = session__add_tracepoint(s, r->category, r->function, &cfg);
+		p->counters[i] = session__add_tracepoint(s, r->site.category, r->site.function, &cfg);
 		if (!p->counters[i])
 			return EXIT_RUNTIME;
 	}
 	p->buckets = true;
 	if (r->verbose)
 		fprintf(stderr, "%s: log2 histogram of %s counted in the kernel by %u filtered counters\n",
-			r->function, l->fetch, last);
+			r->site.function, l->fetch, last);
 	return 0;
 }
 
@@ -445,26 +445,26 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 		err_msg("out of memory");
 		return NULL;
 	}
-	p->type = r->type;
+	p->type = r->site.type;
 	p->vals = r->vals;
 	p->val_string = r->val_string;
 	p->nvals = r->nvals;
 	p->string_size = r->string_size ? r->string_size : 80;
-	p->name = strdup(r->function);
+	p->name = strdup(r->site.function);
 	p->valbuf = calloc(r->nvals + 1, sizeof(*p->valbuf));
 	if (!p->name || !p->valbuf) {
 		err_msg("out of memory");
 		goto fail;
 	}
-	if (r->type == 'u') {
+	if (r->site.type == 'u') {
 		err_msg("USDT probes (u:) are not supported by rawtrace yet");
 		*status = EXIT_USAGE;
 		goto fail;
 	}
-	if (r->type == 't') {
-		tp = catalog__event(session__catalog(s), r->category, r->function);
+	if (r->site.type == 't') {
+		tp = catalog__event(session__catalog(s), r->site.category, r->site.function);
 		if (!tp) {
-			err_msg("unknown tracepoint %s:%s; 'rawtrace tplist' lists them", r->category, r->function);
+			err_msg("unknown tracepoint %s:%s; 'rawtrace tplist' lists them", r->site.category, r->site.function);
 			*status = EXIT_USAGE;
 			goto fail;
 		}
@@ -490,16 +490,16 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 	}
 	cfg.filter = p->kfilter;
 	p->s = s;
-	if (r->type == 't' && r->log2_buckets && bucketable(p, r)) {
+	if (r->site.type == 't' && r->log2_buckets && bucketable(p, r)) {
 		*status = add_buckets(s, p, r);
 		if (*status)
 			goto fail;
 		p->ev = p->counters[1];
-	} else if (r->type == 't') {
-		p->ev = session__add_tracepoint(s, r->category, r->function, &cfg);
+	} else if (r->site.type == 't') {
+		p->ev = session__add_tracepoint(s, r->site.category, r->site.function, &cfg);
 	} else {
 		struct probe_target t = { 0 };
-		struct probe_spec ps = { .ret = r->type == 'r', .label = r->function };
+		struct probe_spec ps = { .ret = r->site.type == 'r', .label = r->site.function };
 
 		*status = resolve_probe(r, &t);
 		if (*status)
@@ -508,7 +508,7 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 		ps.type = t.kind == PROBE_UPROBE ? PROBE_USER : PROBE_KERNEL;
 		ps.path = t.path;
 		ps.func = t.func;
-		ps.offset = t.offset + r->offset;
+		ps.offset = t.offset + r->site.offset;
 		ps.fetchargs = fa;
 		p->ev = session__add_probe(s, &ps, &cfg);
 		if (p->ev && needs_entry(p) && add_entry_probe(s, p, &t, r))
@@ -520,7 +520,7 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 	if (!p->ev)
 		goto fail;
 	if (r->verbose)
-		fprintf(stderr, "%s: kernel filter: %s; in user space: %s%s%s\n", r->function,
+		fprintf(stderr, "%s: kernel filter: %s; in user space: %s%s%s\n", r->site.function,
 			p->kfilter ? p->kfilter : "(none)", p->residual ? "the rest of the predicate" : "(nothing)",
 			fa ? "; fetch-args: " : "", fa ? fa : "");
 	free(fa);
@@ -528,12 +528,12 @@ struct specprobe *specprobe_new(struct session *s, const struct specprobe_req *r
 	for (size_t i = 0; i < p->nleaves; i++) {
 		struct leaf *l = &p->leaves[i];
 
-		if (r->type != 't' && l->src == SRC_FIELD && field__find(&l->f, evsel__tep(p->ev), l->fetch)) {
-			err_msg("probe %s has no field %s", r->function, l->fetch);
+		if (r->site.type != 't' && l->src == SRC_FIELD && field__find(&l->f, evsel__tep(p->ev), l->fetch)) {
+			err_msg("probe %s has no field %s", r->site.function, l->fetch);
 			goto fail;
 		}
 	}
-	p->comm_fetched = r->type != 't' && !field__find(&p->comm_f, evsel__tep(p->ev), "comm");
+	p->comm_fetched = r->site.type != 't' && !field__find(&p->comm_f, evsel__tep(p->ev), "comm");
 	/* tracepoints carry no comm: the session follows task names instead */
 	if (!p->comm_fetched && session__track_tasks(s))
 		goto fail;

@@ -21,13 +21,7 @@
 struct specprobe;
 
 struct specprobe_req {
-	char type;                   /* 'p', 'r', 't' ('u' is refused) */
-	const char *library;         /* p/r: "" for the kernel */
-	const char *category;        /* t */
-	const char *function;        /* p/r function, t event */
-	uint64_t offset;
-	const struct spec_param *params;
-	size_t nparams;
+	struct spec_site site;       /* where ('u' is refused), as the spec gave it */
 	const struct expr *pred;     /* NULL: none */
 	const struct expr *const *vals; /* expressions the tool will evaluate */
 	const bool *val_string;      /* per value: printed as a string (%s) */

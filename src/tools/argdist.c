@@ -308,12 +308,7 @@ static int plan(struct state *st, struct probe *pr, const char *text, bool histo
 	}
 	for (size_t i = 0; i < pr->spec.nexprs; i++)
 		pr->val_string[i] = pr->spec.types[i].ptr == 1 && !strncmp(pr->spec.types[i].text, "char", 4);
-	r.type = pr->spec.type;
-	r.library = pr->spec.library;
-	r.category = pr->spec.category;
-	r.function = pr->spec.function;
-	r.params = pr->spec.params;
-	r.nparams = pr->spec.nparams;
+	r.site = pr->spec.site;
 	r.pred = pr->spec.filter;
 	r.vals = (const struct expr *const *)pr->spec.exprs;
 	r.val_string = pr->val_string;

@@ -183,13 +183,7 @@ static int plan(struct state *st, struct probe *pr, const char *text)
 		if (pr->spec.fmt.pieces[i].is_conv && a < pr->spec.nargs)
 			pr->val_string[a++] = fmt_conv_is_string(pr->spec.fmt.pieces[i].conv);
 	pr->st = st;
-	r.type = pr->spec.type;
-	r.library = pr->spec.library;
-	r.category = pr->spec.category;
-	r.function = pr->spec.function;
-	r.offset = pr->spec.offset;
-	r.params = pr->spec.params;
-	r.nparams = pr->spec.nparams;
+	r.site = pr->spec.site;
 	r.pred = pr->spec.pred;
 	r.vals = (const struct expr *const *)pr->spec.args;
 	r.val_string = pr->val_string;

@@ -139,11 +139,11 @@ static void fuzz_trace(const char *s, size_t len)
 	size_t i;
 
 	if (trace_spec_parse(s, &t, &err)) {
-		check(!t.text && !t.args && !t.pred && !t.function && !t.params);
+		check(!t.text && !t.args && !t.pred && !t.site.function && !t.site.params);
 		error_seen(s, &err);
 		return;
 	}
-	check(strchr("prtu", t.type) && t.type && t.function[0]);
+	check(strchr("prtu", t.site.type) && t.site.type && t.site.function[0]);
 	check(!t.has_fmt || t.fmt.nconv == t.nargs);
 	if (t.pred)
 		exercise(t.pred, len);
@@ -159,7 +159,7 @@ static void fuzz_argdist(const char *s, size_t len, bool hist)
 	size_t i;
 
 	if (argdist_spec_parse(s, hist, &a, &err)) {
-		check(!a.text && !a.exprs && !a.filter && !a.function && !a.label);
+		check(!a.text && !a.exprs && !a.filter && !a.site.function && !a.label);
 		error_seen(s, &err);
 		return;
 	}

@@ -800,9 +800,9 @@ static char *trace_dump(const struct trace_spec *s)
 	char sig[256];
 	size_t i, k;
 
-	k = (size_t)snprintf(buf, sizeof(buf), "%c|%s|%s|%s|%llu|%s|%s|%s", s->type, s->library,
-			     s->category, s->function, (unsigned long long)s->offset,
-			     params_dump(s->params, s->nparams, s->has_signature, sig, sizeof(sig)),
+	k = (size_t)snprintf(buf, sizeof(buf), "%c|%s|%s|%s|%llu|%s|%s|%s", s->site.type, s->site.library,
+			     s->site.category, s->site.function, (unsigned long long)s->site.offset,
+			     params_dump(s->site.params, s->site.nparams, s->has_signature, sig, sizeof(sig)),
 			     s->pred ? dump(s->pred) : "-", s->has_fmt ? fmt_dump(&s->fmt) : "-");
 	k += (size_t)snprintf(buf + k, sizeof(buf) - k, "|");
 	for (i = 0; i < s->nargs; i++)
@@ -947,7 +947,7 @@ Test(trace, rejected)
 			     trace_bad[i].in);
 		cr_expect_str_eq(err.msg, trace_bad[i].msg, "%s: got %s", trace_bad[i].in, err.msg);
 		cr_expect_eq(err.col, trace_bad[i].col, "%s: col %d", trace_bad[i].in, err.col);
-		cr_expect(!s.text && !s.function && !s.args && !s.pred);
+		cr_expect(!s.text && !s.site.function && !s.args && !s.pred);
 	}
 }
 
@@ -961,13 +961,13 @@ Test(trace, details)
 				      &s, &err),
 		     0, "%s", err.msg);
 	cr_expect_str_eq(s.pred_text, "fd == 1");
-	cr_expect_eq(s.nparams, 3);
-	cr_expect_eq(s.params[0].col, 10);
-	cr_expect(s.params[0].type.is_signed && s.params[0].type.size == 4);
-	cr_expect(s.params[1].type.ptr == 1 && s.params[1].type.size == 8);
-	cr_expect(!s.params[2].type.is_signed && s.params[2].type.size == 8);
-	cr_expect_eq(spec_param_index(s.params, s.nparams, "buf"), 1);
-	cr_expect_eq(spec_param_index(s.params, s.nparams, "nope"), -1);
+	cr_expect_eq(s.site.nparams, 3);
+	cr_expect_eq(s.site.params[0].col, 10);
+	cr_expect(s.site.params[0].type.is_signed && s.site.params[0].type.size == 4);
+	cr_expect(s.site.params[1].type.ptr == 1 && s.site.params[1].type.size == 8);
+	cr_expect(!s.site.params[2].type.is_signed && s.site.params[2].type.size == 8);
+	cr_expect_eq(spec_param_index(s.site.params, s.site.nparams, "buf"), 1);
+	cr_expect_eq(spec_param_index(s.site.params, s.site.nparams, "nope"), -1);
 	cr_expect_eq(s.fmt_col, 49);
 	cr_expect_eq(s.nargs, 2);
 	cr_expect_str_eq(s.arg_texts[0], "n");
@@ -992,9 +992,9 @@ static char *argdist_dump(const struct argdist_spec *s)
 	char sig[256];
 	size_t i, k;
 
-	k = (size_t)snprintf(buf, sizeof(buf), "%c|%s|%s|%s|%s|", s->type, s->library, s->category,
-			     s->function,
-			     params_dump(s->params, s->nparams, true, sig, sizeof(sig)));
+	k = (size_t)snprintf(buf, sizeof(buf), "%c|%s|%s|%s|%s|", s->site.type, s->site.library, s->site.category,
+			     s->site.function,
+			     params_dump(s->site.params, s->site.nparams, true, sig, sizeof(sig)));
 	for (i = 0; i < s->nexprs; i++)
 		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%s", i ? "," : "",
 				      s->types[i].text);
@@ -1120,7 +1120,7 @@ Test(argdist, rejected)
 		cr_expect_str_eq(err.msg, argdist_bad[i].msg, "%s: got %s", argdist_bad[i].in,
 				 err.msg);
 		cr_expect_eq(err.col, argdist_bad[i].col, "%s: col %d", argdist_bad[i].in, err.col);
-		cr_expect(!s.text && !s.function && !s.exprs && !s.label);
+		cr_expect(!s.text && !s.site.function && !s.exprs && !s.label);
 	}
 }
 
