@@ -342,6 +342,15 @@ static void set_rule(struct machine *vm, uint64_t reg, uint8_t how, int64_t off)
 		*r = (struct cfi_rule){ .how = how, .off = off };
 }
 
+/* Back to the rule the CIE's instructions gave reg. */
+static void restore(struct machine *vm, uint64_t reg)
+{
+	struct cfi_rule *r = column(vm, reg);
+
+	if (r)
+		*r = vm->init.regs[reg];
+}
+
 static void block(struct cursor *c, struct cfi_rule *r, uint8_t how)
 {
 	uint64_t len = uleb(c);
@@ -393,8 +402,7 @@ static int run(struct cursor *c, struct machine *vm)
 			set_rule(vm, op & 0x3f, CFI_OFFSET, scaled(x, cie->data_align));
 			continue;
 		case 3: /* DW_CFA_restore */
-			if ((op & 0x3f) < CFI_NREGS)
-				vm->now.regs[op & 0x3f] = vm->init.regs[op & 0x3f];
+			restore(vm, op & 0x3f);
 			continue;
 		}
 		switch (op) {
@@ -422,9 +430,7 @@ static int run(struct cursor *c, struct machine *vm)
 			set_rule(vm, reg, CFI_OFFSET, scaled(x, cie->data_align));
 			break;
 		case 0x06: /* DW_CFA_restore_extended */
-			reg = uleb(c);
-			if (reg < CFI_NREGS)
-				vm->now.regs[reg] = vm->init.regs[reg];
+			restore(vm, uleb(c));
 			break;
 		case 0x07: /* DW_CFA_undefined */
 			set_rule(vm, uleb(c), CFI_UNDEFINED, 0);

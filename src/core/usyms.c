@@ -119,7 +119,7 @@ struct usyms {
 	struct dso *dsos;
 	unw_accessors_t acc;
 	struct unwind_cache *rows;
-	enum unwinder { UNWIND_CFI, UNWIND_LIBUNWIND, UNWIND_CHECK } unwinder; /* RAWTRACE_UNWIND */
+	enum unwinder { UNWIND_CFI, UNWIND_LIBUNWIND, UNWIND_CHECK } unwinder; /* RAWTRACE_USTACK */
 	uint64_t n_dwarf, n_fp, n_none, n_memo, n_libunwind, n_no_cfi, n_checked, n_differ, n_unchecked;
 	uint32_t *times_ns;
 	size_t ntimes;
@@ -623,6 +623,16 @@ static void forget_unwinds(struct uproc *p)
 	}
 }
 
+/* The process's maps as they are now; what was learnt from the old ones is forgotten. */
+static void reread_maps(struct usyms *u, struct uproc *p)
+{
+	if (current_maps(u, p))
+		return;
+	if (p->as)
+		unw_flush_cache(p->as, 0, 0);
+	forget_unwinds(p);
+}
+
 static struct uproc *proc_find(struct usyms *u, pid_t pid)
 {
 	struct uproc *p = u->procs[(unsigned)pid % PROC_BUCKETS];
@@ -641,10 +651,7 @@ static struct uproc *proc_get(struct usyms *u, pid_t pid)
 	if (p && p->stale) {
 		p->stale = false;
 		p->refreshed = false;
-		current_maps(u, p);
-		if (p->as)
-			unw_flush_cache(p->as, 0, 0);
-		forget_unwinds(p);
+		reread_maps(u, p);
 	}
 	if (p)
 		return p;
@@ -977,7 +984,10 @@ static int unwind_own(struct usyms *u, struct uproc *p, const struct sample *s, 
 	return unwind_cfi(u->rows, module_of, p, &regs, &st, ips, max, no_cfi);
 }
 
-/* RAWTRACE_UNWIND=check: both unwinders on every sample; the first differences are shown. */
+/*
+ * RAWTRACE_USTACK=check: both unwinders on every sample, the first differences shown.  Stacks
+ * with frames without CFI are not compared: there each unwinder guesses in its own way.
+ */
 static void check_unwind(struct usyms *u, struct uproc *p, const uint64_t *ips, int n, const uint64_t *ref, int nref)
 {
 	u->n_checked++;
@@ -1006,11 +1016,7 @@ static int unwind_dwarf(struct usyms *u, struct uproc *p, const struct sample *s
 	/* Code the maps do not know yet (dlopen after our first look): look once more. */
 	if (!find_map(p, ip) && !p->refreshed) {
 		p->refreshed = true;
-		if (!current_maps(u, p)) {
-			if (p->as)
-				unw_flush_cache(p->as, 0, 0);
-			forget_unwinds(p);
-		}
+		reread_maps(u, p);
 	}
 	if (u->unwinder == UNWIND_LIBUNWIND)
 		return unwind_libunwind(u, p, s, mask, ip, sp, ips, max);

@@ -117,6 +117,25 @@ static void run_free(struct run *r)
 	free(r->err);
 }
 
+/*
+ * Start the tracer argv (with env), wait until it is attached, run cmd to completion (it must
+ * succeed within timeout_s), give the tracer one read of its rings, then SIGINT it: t holds
+ * its output.
+ */
+static void trace_around(struct proc *t, char *const argv[], char *const env[], char *const cmd[], double timeout_s)
+{
+	struct cmd_result w;
+
+	cr_assert_eq(proc_start(t, argv, env), 0);
+	wait_attached(t, true);
+	cr_assert_eq(run_cmd(cmd, &w, timeout_s), 0);
+	cr_assert_eq(w.status, 0, "%s", w.err);
+	cmd_result_free(&w);
+	/* the tracer reads its rings every 100 ms */
+	sleep_ms(300);
+	cr_assert_eq(proc_finish(t, SIGINT, 30), 0, "%s", t->err);
+}
+
 /* The count line that ends the block containing needle, or -1. */
 static long block_count(const char *out, const char *needle)
 {
@@ -404,8 +423,7 @@ Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 	char probe[512];
 	char *argv[] = { (char *)RAWTRACE_BIN, "stackcount", "-U", "-P", probe, NULL };
 	char *wargv[] = { "taskset", "2", WL_STACK, "20", "now", "0", NULL };
-	struct cmd_result w;
-	struct proc t;
+		struct proc t;
 	const char *c, *b, *a, *m;
 
 	need_root_tracefs();
@@ -415,13 +433,7 @@ Test(stackcount, user_stack_of_a_process_gone_before_it_is_read)
 		wargv[5] = NULL;
 	}
 	snprintf(probe, sizeof(probe), "%s:rt_stack_c", WL_STACK);
-	cr_assert_eq(proc_start(&t, argv, NULL), 0);
-	wait_attached(&t, true);
-	cr_assert_eq(run_cmd(wargv, &w, 30), 0);
-	cr_assert_eq(w.status, 0, "%s", w.err);
-	cmd_result_free(&w);
-	sleep_ms(300);
-	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	trace_around(&t, argv, NULL, wargv, 30);
 	c = strstr(t.out, "\n  rt_stack_c\n");
 	cr_assert(c, "the probed function is not named:\n%s", t.out);
 	b = strstr(c, "\n  rt_stack_b\n");
@@ -453,19 +465,12 @@ Test(stackcount, our_unwinder_agrees_with_libunwind, .timeout = 120)
 			 "ls -R /usr/lib >/dev/null 2>&1; sh -c 'echo x' >/dev/null; "
 			 WL_STACK " 50 now; done",
 			 NULL };
-	struct cmd_result w;
-	unsigned long both = 0, differ = 1, listed = 0;
+		unsigned long both = 0, differ = 1, listed = 0;
 	const char *line, *p;
 	struct proc t;
 
 	need_root_tracefs();
-	cr_assert_eq(proc_start(&t, argv, env), 0);
-	wait_attached(&t, true);
-	cr_assert_eq(run_cmd(load, &w, 60), 0);
-	cr_assert_eq(w.status, 0, "%s", w.err);
-	cmd_result_free(&w);
-	sleep_ms(300);
-	cr_assert_eq(proc_finish(&t, SIGINT, 30), 0, "%s", t.err);
+	trace_around(&t, argv, env, load, 60);
 	line = strstr(t.err, "unwind check: ");
 	while (line && !strncmp(line, "unwind check: pid", 17))
 		line = strstr(line + 1, "unwind check: ");
